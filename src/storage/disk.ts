@@ -1,0 +1,35 @@
+// The one block-device interface everything shares: the NBD server, the plan-script engine (guestfs),
+// import/export and capture all work on a Disk. Offsets and lengths are bytes.
+
+/**
+ * A random-access block device.
+ *
+ * - `read` returns exactly `length` bytes; reading past `sizeBytes` is an error (`RangeError`).
+ * - `write` is durable only after `flush()` resolves (or when written with `{ fua: true }`).
+ * - `discard` releases the range: later reads return zeroes, and backing space is freed where the
+ *   implementation can. `zero` makes the range read as zeroes; it may release space too.
+ * - A read-only disk rejects write/discard/zero with an AppError of kind `forbidden`.
+ */
+export interface Disk {
+  readonly sizeBytes: number;
+  readonly readOnly: boolean;
+  read(offset: number, length: number): Promise<Buffer>;
+  write(offset: number, data: Uint8Array, options?: { fua?: boolean }): Promise<void>;
+  flush(): Promise<void>;
+  discard(offset: number, length: number): Promise<void>;
+  zero(offset: number, length: number): Promise<void>;
+  /**
+   * Allocation status of a range, for NBD block status and sparse copies: extents in order that together
+   * cover `[offset, offset + length)` (the last may be cut short), each marked as a hole (reads as zeroes,
+   * no data stored) and/or zero (known to read as zeroes).
+   */
+  extents?(offset: number, length: number): Promise<DiskExtent[]>;
+  close(): Promise<void>;
+}
+
+export interface DiskExtent {
+  offset: number;
+  length: number;
+  hole: boolean;
+  zero: boolean;
+}
