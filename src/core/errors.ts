@@ -62,3 +62,27 @@ export const conflict = (code: string, message: string, options?: AppErrorOption
   new AppError('conflict', code, message, options);
 export const forbidden = (code: string, message: string, options?: AppErrorOptions): AppError =>
   new AppError('forbidden', code, message, options);
+
+/** The OneView error body (reference §2.6): used in HTTP error replies and in a task's `taskErrors`. */
+export interface ErrorBody {
+  errorCode: string;
+  message: string;
+  details: string;
+  recommendedActions: string[];
+  nestedErrors: ErrorBody[];
+  errorSource: string | null;
+  data: Record<string, unknown>;
+}
+
+export function errorBody(error: unknown, errorSource: string | null = null): ErrorBody {
+  const e = toAppError(error);
+  return {
+    errorCode: e.code,
+    message: e.message,
+    details: e.details,
+    recommendedActions: e.recommendedActions,
+    nestedErrors: [],
+    errorSource,
+    data: e.data,
+  };
+}

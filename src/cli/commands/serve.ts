@@ -1,0 +1,42 @@
+// `streamer serve`: runs an appliance on a data directory until SIGINT/SIGTERM, then shuts down gracefully.
+import type { Command } from 'commander';
+import type { RunningAppliance, ServeOptions } from '../../appliance.js';
+
+export function registerServe(program: Command, serve: (options: ServeOptions) => Promise<RunningAppliance>): void {
+  program
+    .command('serve')
+    .description('Start an appliance (REST API and UI over HTTPS) on a data directory')
+    .option('--data <dir>', 'data directory (database, volumes, certificate)', process.env['STREAMER_DATA'] ?? './streamer-data')
+    .option('--host <address>', 'address to listen on', '0.0.0.0')
+    .option('--port <port>', 'HTTPS (or HTTP) port', '8443')
+    .option('--http', 'serve plain HTTP instead of HTTPS', false)
+    .option('--admin-password <password>', 'password of the first administrator (or STREAMER_ADMIN_PASSWORD); generated and printed when absent')
+    .option('--demo', 'load demo artifacts when the appliance is empty', false)
+    .action(async (opts: { data: string; host: string; port: string; http: boolean; adminPassword?: string; demo: boolean }) => {
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Cannot start: "--port ${opts.port}" is not a port number`);
+      const adminPassword = opts.adminPassword ?? process.env['STREAMER_ADMIN_PASSWORD'];
+      const running = await serve({
+        dataDir: opts.data,
+        host: opts.host,
+        port,
+        http: opts.http,
+        demo: opts.demo,
+        ...(adminPassword === undefined ? {} : { adminPassword }),
+      });
+      const { appliance, server } = running;
+      if (appliance.generatedAdminPassword !== undefined) {
+        process.stdout.write(`First start: user "Administrator", password "${appliance.generatedAdminPassword}" (shown once; change it with PUT /rest/users)\n`);
+      }
+      process.stdout.write(`Streamer listening on ${server.url} (data: ${opts.data})\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          appliance.logger.info({ signal }, 'shutting down');
+          resolve();
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      });
+      await running.stop();
+    });
+}

@@ -1,0 +1,25 @@
+// Opens the embedded SQLite database (WAL, foreign keys) as a Kysely instance and migrates it.
+// A PostgreSQL back end is another Kysely dialect feeding the same repositories.
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { migrations } from './migrations/index.js';
+import type { Schema } from './schema.js';
+
+export function openSqlite(path: string): Kysely<Schema> {
+  const sqlite = new Database(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  return new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+/** Applies every pending numbered migration; throws with the failing migration's name. */
+export async function migrate(db: Kysely<Schema>): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`Cannot migrate the database: migration "${failed}" failed`, { cause: error });
+  }
+}
