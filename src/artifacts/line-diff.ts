@@ -36,12 +36,12 @@ export function diffLines(before: string, after: string): LineChange[] {
     if (i < x.length && j < y.length && x[i] === y[j]) {
       i++;
       j++;
-    } else if (j < y.length && (i === x.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
-      changes.push({ kind: 'added', line: head + j + 1, text: y[j]! });
-      j++;
-    } else {
+    } else if (i < x.length && (j === y.length || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
       changes.push({ kind: 'removed', line: head + i + 1, text: x[i]! });
       i++;
+    } else {
+      changes.push({ kind: 'added', line: head + j + 1, text: y[j]! });
+      j++;
     }
   }
   return changes;
