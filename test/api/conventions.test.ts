@@ -298,3 +298,15 @@ describe('resources and collections', () => {
     expect(r.body.paths['/rest/plan-scripts/{id}'].delete.responses['202']).toBeDefined();
   });
 });
+
+describe('eTag', () => {
+  it('answers 412 when If-Match names an old eTag, and accepts If-Match: * and the current eTag', async () => {
+    const ps = await planScript();
+    expect((await h.call('PUT', ps.uri, { body: { description: 'one' }, headers: { 'if-match': ps.eTag } })).status).toBe(202);
+    const stale = await h.call('PUT', ps.uri, { body: { description: 'two' }, headers: { 'if-match': ps.eTag } });
+    expect(stale.status).toBe(412);
+    expect(stale.body.errorCode).toBe('ETAG_MISMATCH');
+    expect((await h.call('PUT', ps.uri, { body: { description: 'three' }, headers: { 'if-match': '*' } })).status).toBe(202);
+    expect((await h.call('GET', ps.uri)).body.description).toBe('three');
+  });
+});

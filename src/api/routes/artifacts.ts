@@ -4,7 +4,7 @@ import type { DeploymentPlans } from '../../artifacts/deployment-plans.js';
 import { buildPlanInput, deploymentPlanInput, planScriptInput, type PlanScripts } from '../../artifacts/index.js';
 import type { TaskEngine } from '../../tasks/index.js';
 import { json, type ApiRouter } from '../router.js';
-import { collection, mutated } from './respond.js';
+import { checkIfMatch, collection, mutated } from './respond.js';
 
 export interface ArtifactServices {
   planScripts: PlanScripts;
@@ -44,12 +44,18 @@ export function registerArtifactRoutes(api: ApiRouter, s: ArtifactServices): voi
   });
   api.add({
     method: 'put', path: '/rest/plan-scripts/:id', tag: 'Plan scripts', access: write, summary: 'Update a plan script', body: planScriptInput.partial(), returns: 'task',
-    handler: async (r) => mutated(r, s.tasks, 'Update', await s.planScripts.update(r.param('id'), await r.json())),
+    handler: async (r) => {
+      await checkIfMatch(r, () => s.planScripts.get(r.param('id')));
+      return mutated(r, s.tasks, 'Update', await s.planScripts.update(r.param('id'), await r.json()));
+    },
   });
   api.add({
     method: 'delete', path: '/rest/plan-scripts/:id', tag: 'Plan scripts', access: write, summary: 'Delete a plan script',
     query: { force: 'true: also remove the script from the build plans that use it' }, returns: 'task',
-    handler: async (r) => mutated(r, s.tasks, 'Delete', await s.planScripts.delete(r.param('id'), { force: r.force })),
+    handler: async (r) => {
+      await checkIfMatch(r, () => s.planScripts.get(r.param('id')));
+      return mutated(r, s.tasks, 'Delete', await s.planScripts.delete(r.param('id'), { force: r.force }));
+    },
   });
 
   // Build plans.
@@ -68,12 +74,18 @@ export function registerArtifactRoutes(api: ApiRouter, s: ArtifactServices): voi
   });
   api.add({
     method: 'put', path: '/rest/build-plans/:id', tag: 'Build plans', access: write, summary: 'Update an OS build plan', body: buildPlanInput.partial(), returns: 'task',
-    handler: async (r) => mutated(r, s.tasks, 'Update', await s.buildPlans.update(r.param('id'), await r.json())),
+    handler: async (r) => {
+      await checkIfMatch(r, () => s.buildPlans.get(r.param('id')));
+      return mutated(r, s.tasks, 'Update', await s.buildPlans.update(r.param('id'), await r.json()));
+    },
   });
   api.add({
     method: 'delete', path: '/rest/build-plans/:id', tag: 'Build plans', access: write, summary: 'Delete an OS build plan',
     query: { force: 'true: also delete the deployment plans that use it' }, returns: 'task',
-    handler: async (r) => mutated(r, s.tasks, 'Delete', await s.buildPlans.delete(r.param('id'), { force: r.force })),
+    handler: async (r) => {
+      await checkIfMatch(r, () => s.buildPlans.get(r.param('id')));
+      return mutated(r, s.tasks, 'Delete', await s.buildPlans.delete(r.param('id'), { force: r.force }));
+    },
   });
 
   // Deployment plans.
@@ -97,11 +109,17 @@ export function registerArtifactRoutes(api: ApiRouter, s: ArtifactServices): voi
   });
   api.add({
     method: 'put', path: '/rest/deployment-plans/:id', tag: 'Deployment plans', access: write, summary: 'Update a deployment plan', body: deploymentPlanInput.partial(), returns: 'task',
-    handler: async (r) => mutated(r, s.tasks, 'Update', await s.deploymentPlans.update(r.param('id'), await r.json())),
+    handler: async (r) => {
+      await checkIfMatch(r, () => s.deploymentPlans.get(r.param('id')));
+      return mutated(r, s.tasks, 'Update', await s.deploymentPlans.update(r.param('id'), await r.json()));
+    },
   });
   api.add({
     method: 'delete', path: '/rest/deployment-plans/:id', tag: 'Deployment plans', access: write, summary: 'Delete a deployment plan',
     query: { force: 'true: delete even when server profiles use it' }, returns: 'task',
-    handler: async (r) => mutated(r, s.tasks, 'Delete', await s.deploymentPlans.delete(r.param('id'), { force: r.force })),
+    handler: async (r) => {
+      await checkIfMatch(r, () => s.deploymentPlans.get(r.param('id')));
+      return mutated(r, s.tasks, 'Delete', await s.deploymentPlans.delete(r.param('id'), { force: r.force }));
+    },
   });
 }
