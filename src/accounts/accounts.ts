@@ -65,7 +65,7 @@ function roleOf(input: UserInput): Role | undefined {
   const fromPermissions = Array.isArray(input.permissions) ? (input.permissions[0] as { roleName?: unknown } | undefined)?.roleName : undefined;
   const role = input.role ?? fromPermissions;
   if (role === undefined) return undefined;
-  if (!isRole(role)) throw invalid('INVALID_ROLE', `Cannot set role "${String(role)}": no such role`, { details: `Roles: ${roles.join(', ')}` });
+  if (!isRole(role)) throw invalid('INVALID_ROLE', `Cannot set role ${JSON.stringify(role)}: no such role`, { details: `Roles: ${roles.join(', ')}` });
   return role;
 }
 

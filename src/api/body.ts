@@ -9,7 +9,7 @@ export async function readJsonBody(request: Request, limitBytes: number): Promis
   if (request.body === null) return undefined;
   const chunks: Uint8Array[] = [];
   let total = 0;
-  const reader = request.body.getReader();
+  const reader = request.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;

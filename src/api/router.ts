@@ -39,7 +39,7 @@ export interface RouteSpec {
   /** Documented query parameters: name → description. */
   query?: Record<string, string>;
   /** Documented answer: `task` (202 + Location), `binary`, `text`, or a description of the JSON returned. */
-  returns?: 'task' | 'binary' | 'text' | string;
+  returns?: string;
   handler: (request: ApiRequest) => Promise<Response> | Response;
 }
 

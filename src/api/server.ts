@@ -45,7 +45,8 @@ export interface HttpServerHandle {
 }
 
 export async function listen(app: Hono, options: { host: string; port: number; tls?: TlsMaterial }): Promise<HttpServerHandle> {
-  const listener = getRequestListener(app.fetch);
+  const handle = getRequestListener(app.fetch);
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => void handle(req, res);
   const server = options.tls === undefined
     ? http.createServer(listener)
     : https.createServer({ key: options.tls.key, cert: options.tls.cert, minVersion: 'TLSv1.2' }, listener);

@@ -5,7 +5,7 @@ import { AppError, errorBody, type ErrorBody } from '../core/errors.js';
 import { newTaskId } from '../core/ids.js';
 import { isoNow } from '../core/time.js';
 import { WorkQueue } from './queue.js';
-import { activeStates, type AssociatedResource, type Task, type TaskState, type TaskStep } from './task.js';
+import { activeStates, type AssociatedResource, type Task, type TaskStep } from './task.js';
 
 /** What the engine needs from persistence (implemented by db's TaskTable through an adapter). */
 export interface TaskRepository {
@@ -222,7 +222,7 @@ export class TaskEngine extends EventEmitter<TaskEngineEvents> {
     const body: ErrorBody = errorBody(error, running?.name ?? null);
     if (running !== undefined) Object.assign(running, { state: 'Error', endTime: now });
     Object.assign(task, {
-      taskState: 'Error' as TaskState,
+      taskState: 'Error',
       state: 'Error',
       status: 'Critical',
       taskStatus: running === undefined ? `${task.name} failed: ${body.message}` : `${task.name} failed at step "${running.name}": ${body.message}`,
@@ -233,7 +233,7 @@ export class TaskEngine extends EventEmitter<TaskEngineEvents> {
   }
 
   private contextFor(task: Task, signal: AbortSignal): TaskContext {
-    const engine = this;
+    const save = (t: Task) => this.save(t);
     return {
       task,
       signal,
@@ -245,7 +245,7 @@ export class TaskEngine extends EventEmitter<TaskEngineEvents> {
           task.taskStatus = message;
           task.progressUpdates.push({ id: task.progressUpdates.length + 1, statusUpdate: message, timestamp: isoNow() });
         }
-        await engine.save(task);
+        await save(task);
       },
       async step(name: string) {
         const now = isoNow();
@@ -261,7 +261,7 @@ export class TaskEngine extends EventEmitter<TaskEngineEvents> {
         task.completedSteps = steps.filter((s) => s.state === 'Completed').length;
         task.taskStatus = `${task.name}: ${name}`;
         task.progressUpdates.push({ id: task.progressUpdates.length + 1, statusUpdate: name, timestamp: now });
-        await engine.save(task);
+        await save(task);
       },
       output(line: string) {
         task.taskOutput.push(line);

@@ -11,7 +11,7 @@ export const ADMIN_PASSWORD = 'admin-password-1';
 export interface Reply {
   status: number;
   headers: Headers;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests poke at arbitrary JSON
+  body: any;  
   text: string;
 }
 

@@ -15,7 +15,7 @@ export interface Mutated {
 }
 
 /** Records a finished mutation as a task and answers 202 with it (reference §2.5). */
-export async function mutated(request: ApiRequest, tasks: TaskEngine, name: 'Create' | 'Update' | 'Delete' | string, resource: Mutated): Promise<Response> {
+export async function mutated(request: ApiRequest, tasks: TaskEngine, name: string, resource: Mutated): Promise<Response> {
   const task = await tasks.recordCompleted({
     name,
     owner: request.actor.user.userName,
