@@ -12,6 +12,7 @@ import { emptyCatalog, registerStorageRoutes } from './api/routes/storage.js';
 import { registerTaskRoutes } from './api/routes/tasks.js';
 import { registerViewRoutes } from './api/routes/views.js';
 import { listen, loadOrCreateCertificate, type HttpServerHandle } from './api/server.js';
+import { loadDemoArtifacts } from './artifacts/demo.js';
 import { BuildPlans, DeploymentGroups, DeploymentPlans, OneViewViews, PlanScripts, type GoldenImageLookup } from './artifacts/index.js';
 import { newResourceId } from './core/ids.js';
 import { isoNow } from './core/time.js';
@@ -82,6 +83,7 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
   const deploymentGroups = new DeploymentGroups(store);
   await deploymentGroups.ensureDefault();
   const oneView = new OneViewViews(deploymentPlans, identity);
+  if (options.demo === true && (await loadDemoArtifacts({ planScripts, buildPlans, deploymentPlans }))) logger.info('demo artifacts loaded');
 
   const { app } = createApp({
     logger,

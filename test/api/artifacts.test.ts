@@ -172,3 +172,24 @@ describe('users', () => {
     expect(r.status).toBe(400);
   });
 });
+
+describe('demo data', () => {
+  it('loads a consistent deploy and capture set into an empty appliance, once', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const pino = (await import('pino')).default;
+    const { createAppliance } = await import('../../src/appliance.js');
+    const dir = await mkdtemp(join(tmpdir(), 'demo-'));
+    const first = await createAppliance({ dataDir: dir, logger: pino({ level: 'silent' }), adminPassword: 'password-123', demo: true });
+    const plans = await first.deploymentPlans.list();
+    expect(plans.map((p) => p.name)).toEqual(['Demo - Linux server']);
+    expect(plans[0]!.customAttributes.map((a) => a.name)).toEqual(['HostName', 'DomainName', 'Nic1']);
+    expect((await first.buildPlans.list()).map((p) => p.oeBuildPlanType).sort()).toEqual(['capture', 'deploy']);
+    await first.close();
+    const second = await createAppliance({ dataDir: dir, logger: pino({ level: 'silent' }), demo: true });
+    expect(await second.planScripts.list()).toHaveLength(5);
+    await second.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+});
