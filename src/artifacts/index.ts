@@ -5,5 +5,5 @@ export { DeploymentPlans, deploymentPlanInput, type DeploymentPlan, type Deploym
 export { DeploymentGroups, DEFAULT_GROUP_NAME, type DeploymentGroup } from './deployment-groups.js';
 export { OneViewViews, osDeploymentPlan, type ApplianceIdentity, type OsDeploymentPlan } from './oneview.js';
 export { diffLines, type LineChange } from './line-diff.js';
-export { envelope, looseBoolean, parseInput, idFromUri, type Envelope } from './resource.js';
+export { envelope, looseBoolean, parseInput, idFromUri, resourceName, type Envelope } from './resource.js';
 export type { CustomAttribute } from './script-attributes.js';

@@ -67,7 +67,10 @@ export interface Schema {
   build_plan_steps: BuildPlanStepRow;
   deployment_plans: DeploymentPlanRow;
   deployment_groups: DocumentRow;
+  server_hardware: DocumentRow;
+  server_profile_templates: DocumentRow & { deployment_plan_id: string | null };
+  server_profiles: DocumentRow & { deployment_plan_id: string | null; template_id: string | null; server_hardware_id: string | null };
 }
 
 /** Tables with the DocumentRow columns (some add indexed reference columns). */
-export type DocumentTableName = 'plan_scripts' | 'build_plans' | 'deployment_plans' | 'deployment_groups';
+export type DocumentTableName = 'plan_scripts' | 'build_plans' | 'deployment_plans' | 'deployment_groups' | 'server_hardware' | 'server_profile_templates' | 'server_profiles';

@@ -8,12 +8,13 @@ import { MetaTable, TaskDocuments, TaskTable, type TaskDocumentShape } from './r
 import { SessionTable, UserTable } from './repositories/users.js';
 import type { Schema } from './schema.js';
 
-export type PlainDocumentKind = 'plan-scripts' | 'build-plans' | 'deployment-groups';
+export type PlainDocumentKind = 'plan-scripts' | 'build-plans' | 'deployment-groups' | 'server-hardware';
 
 const plainTables = {
   'plan-scripts': 'plan_scripts',
   'build-plans': 'build_plans',
   'deployment-groups': 'deployment_groups',
+  'server-hardware': 'server_hardware',
 } as const;
 
 export class Store {
@@ -42,6 +43,16 @@ export class Store {
   /** Whole task documents for the task engine; `activeStates` are the states a restart must end. */
   taskDocuments<T extends TaskDocumentShape>(activeStates: readonly string[]): TaskDocuments<T> {
     return new TaskDocuments<T>(this.db, activeStates);
+  }
+
+  /** Server profile templates; `columns` derives the indexed reference columns from a document. */
+  serverProfileTemplates<T>(columns: (doc: T) => { deployment_plan_id: string | null }): DocumentRepository<T> {
+    return new DocumentTable<T>(this.db, 'server_profile_templates', 'server-profile-templates', columns);
+  }
+
+  /** Server profiles; at most one per compute module (unique server_hardware_id). */
+  serverProfiles<T>(columns: (doc: T) => { deployment_plan_id: string | null; template_id: string | null; server_hardware_id: string | null }): DocumentRepository<T> {
+    return new DocumentTable<T>(this.db, 'server_profiles', 'server-profiles', columns);
   }
 
   deploymentPlans<T extends DeploymentPlanRefs>(): DeploymentPlanTable<T> {

@@ -29,6 +29,8 @@ export interface DocumentRepository<T> {
   update(id: string, change: { name: string; modified: string; doc: T }): Promise<StoredDocument<T>>;
   /** Returns false when nothing had that id. */
   delete(id: string): Promise<boolean>;
+  /** Documents whose indexed reference column (see ColumnsOf) equals `value`. */
+  listWhere(column: string, value: string): Promise<StoredDocument<T>[]>;
 }
 
 export function fromRow<T>(row: DocumentRow): StoredDocument<T> {
@@ -98,6 +100,11 @@ export class DocumentTable<T> implements DocumentRepository<T> {
       if (isUniqueViolation(error)) throw duplicateName(this.category, change.name, error);
       throw error;
     }
+  }
+
+  async listWhere(column: string, value: string): Promise<StoredDocument<T>[]> {
+    const rows = await this.db.selectFrom(this.table).selectAll().where(column as 'id', '=', value).orderBy('created').execute();
+    return rows.map((r) => fromRow<T>(r));
   }
 
   async delete(id: string): Promise<boolean> {
