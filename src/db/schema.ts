@@ -68,9 +68,11 @@ export interface Schema {
   deployment_plans: DeploymentPlanRow;
   deployment_groups: DocumentRow;
   server_hardware: DocumentRow;
+  golden_images: DocumentRow;
+  os_volumes: DocumentRow & { golden_image_id: string | null; server_profile_id: string | null };
   server_profile_templates: DocumentRow & { deployment_plan_id: string | null };
   server_profiles: DocumentRow & { deployment_plan_id: string | null; template_id: string | null; server_hardware_id: string | null };
 }
 
 /** Tables with the DocumentRow columns (some add indexed reference columns). */
-export type DocumentTableName = 'plan_scripts' | 'build_plans' | 'deployment_plans' | 'deployment_groups' | 'server_hardware' | 'server_profile_templates' | 'server_profiles';
+export type DocumentTableName = 'plan_scripts' | 'build_plans' | 'deployment_plans' | 'deployment_groups' | 'server_hardware' | 'server_profile_templates' | 'server_profiles' | 'golden_images' | 'os_volumes';

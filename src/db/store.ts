@@ -8,13 +8,14 @@ import { MetaTable, TaskDocuments, TaskTable, type TaskDocumentShape } from './r
 import { SessionTable, UserTable } from './repositories/users.js';
 import type { Schema } from './schema.js';
 
-export type PlainDocumentKind = 'plan-scripts' | 'build-plans' | 'deployment-groups' | 'server-hardware';
+export type PlainDocumentKind = 'plan-scripts' | 'build-plans' | 'deployment-groups' | 'server-hardware' | 'golden-images';
 
 const plainTables = {
   'plan-scripts': 'plan_scripts',
   'build-plans': 'build_plans',
   'deployment-groups': 'deployment_groups',
   'server-hardware': 'server_hardware',
+  'golden-images': 'golden_images',
 } as const;
 
 export class Store {
@@ -53,6 +54,11 @@ export class Store {
   /** Server profiles; at most one per compute module (unique server_hardware_id). */
   serverProfiles<T>(columns: (doc: T) => { deployment_plan_id: string | null; template_id: string | null; server_hardware_id: string | null }): DocumentRepository<T> {
     return new DocumentTable<T>(this.db, 'server_profiles', 'server-profiles', columns);
+  }
+
+  /** OS volumes, indexed by the golden image below them and the profile they belong to. */
+  osVolumes<T>(columns: (doc: T) => { golden_image_id: string | null; server_profile_id: string | null }): DocumentRepository<T> {
+    return new DocumentTable<T>(this.db, 'os_volumes', 'os-volumes', columns);
   }
 
   deploymentPlans<T extends DeploymentPlanRefs>(): DeploymentPlanTable<T> {

@@ -170,6 +170,28 @@ export class TaskEngine extends EventEmitter<TaskEngineEvents> {
     return structuredClone(task);
   }
 
+  /**
+   * Starts a task for work the caller drives itself (an upload streamed by a request): Running at once,
+   * not queued. `end()` records Completed, `end(error)` records Error with the cause.
+   */
+  async begin(options: Omit<StartOptions, 'run' | 'queue'>): Promise<{ task: Task; context: TaskContext; end(error?: unknown): Promise<Task> }> {
+    const task = blankTask(options);
+    Object.assign(task, { taskState: 'Running', state: 'Running', startTime: isoNow(), taskStatus: `${options.name}: running` });
+    await this.save(task);
+    const controller = new AbortController();
+    const context = this.contextFor(task, controller.signal);
+    let finished: Promise<void> | undefined;
+    return {
+      task: structuredClone(task),
+      context,
+      end: async (error?: unknown) => {
+        finished ??= this.execute(task, controller.signal, () => (error === undefined ? Promise.resolve() : Promise.reject(error instanceof Error ? error : new Error(String(error)))));
+        await finished;
+        return structuredClone(task);
+      },
+    };
+  }
+
   async get(id: string): Promise<Task | undefined> {
     return this.repository.get(id);
   }

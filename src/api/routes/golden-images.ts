@@ -1,0 +1,120 @@
+// Golden images (reference §3, §4.4, §5.4, §7): streamed multipart upload, HPE zip download, archive log,
+// update, delete, and capture (JSON POST with imageCapture).
+import { Readable } from 'node:stream';
+import { z } from 'zod';
+import { AppError } from '../../core/errors.js';
+import type { GoldenImages } from '../../artifacts/golden-images.js';
+import { goldenImageUpdateInput } from '../../artifacts/golden-images.js';
+import { looseBoolean } from '../../artifacts/index.js';
+import type { TaskEngine, Task } from '../../tasks/index.js';
+import { withUploadedFile } from '../multipart.js';
+import { accepted, json, type ApiRouter, type ApiRequest } from '../router.js';
+import { errorResponse } from '../error-response.js';
+import { checkIfMatch, collection, mutated } from './respond.js';
+
+export interface GoldenImageServices {
+  goldenImages: GoldenImages;
+  tasks: TaskEngine;
+  /** Names of deployment plans using a golden image (delete checks). */
+  deploymentPlansUsing: (goldenImageId: string) => Promise<string[]>;
+  /** Starts a capture (issue 5); absent until the deploy domain is wired. */
+  capture?: (input: Record<string, unknown>, owner: string) => Promise<Task>;
+}
+
+export const captureInput = z.object({
+  type: z.string().optional(),
+  name: z.string().min(1),
+  description: z.string().nullish(),
+  imageCapture: looseBoolean,
+  osVolumeURI: z.string().optional(),
+  osVolumeName: z.string().optional(),
+  buildPlanUri: z.string().optional(),
+  buildPlanName: z.string().optional(),
+});
+
+const read = { area: 'artifacts', action: 'read' } as const;
+const write = { area: 'artifacts', action: 'write' } as const;
+
+async function upload(r: ApiRequest, s: GoldenImageServices): Promise<Response> {
+  const queryName = r.query('name');
+  if (queryName !== undefined) await s.goldenImages.checkNewName(queryName);
+  const total = Number(r.context.req.header('content-length') ?? 0);
+  const run = await s.tasks.begin({ name: 'Create', owner: r.actor.user.userName, resource: { uri: null, name: queryName ?? null, category: 'golden-images' } });
+  let lastPercent = -1;
+  try {
+    const { result: image } = await withUploadedFile(r.context.req.raw, (file) => {
+      const name = queryName ?? file.fields['name'] ?? file.fileName.replace(/\.(zip|gz|img|raw|qcow2|vmdk|vhdx|vdi)$/i, '');
+      return s.goldenImages.importFrom(file.stream, {
+        name,
+        description: r.query('description') ?? file.fields['description'] ?? null,
+        signal: run.context.signal,
+        onProgress: (bytes) => {
+          const percent = total > 0 ? Math.min(99, Math.floor((bytes / total) * 100)) : 0;
+          if (percent !== lastPercent) {
+            lastPercent = percent;
+            void run.context.progress(percent);
+          }
+        },
+      });
+    });
+    run.context.setResource({ uri: image.uri, name: image.name, category: 'golden-images' });
+    return accepted(await run.end());
+  } catch (error) {
+    await run.end(error);
+    return errorResponse(error);
+  }
+}
+
+export function registerGoldenImageRoutes(api: ApiRouter, s: GoldenImageServices): void {
+  api.add({
+    method: 'get', path: '/rest/golden-images/download/:id', tag: 'Golden images', access: read, summary: 'Download a golden image as HPE\'s zip of one raw disk', returns: 'binary',
+    handler: async (r) => {
+      const { name, stream } = await s.goldenImages.download(r.param('id'));
+      const fileName = `${name.replace(/[^\w.-]+/g, '_')}.zip`;
+      return new Response(Readable.toWeb(stream) as ReadableStream, {
+        headers: { 'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename="${fileName}"` },
+      });
+    },
+  });
+  api.add({
+    method: 'get', path: '/rest/golden-images/archive/:id', tag: 'Golden images', access: read, summary: 'Get the creation or capture log of a golden image', returns: 'text',
+    handler: async (r) => new Response(await s.goldenImages.archive(r.param('id')), { headers: { 'content-type': 'text/plain; charset=utf-8' } }),
+  });
+  api.add({
+    method: 'get', path: '/rest/golden-images', tag: 'Golden images', access: read, summary: 'List golden images', returns: 'GoldenImageCollection',
+    handler: async (r) => collection(r, await s.goldenImages.list(), { category: 'golden-images', type: 'GoldenImageCollection' }),
+  });
+  api.add({
+    method: 'post', path: '/rest/golden-images', tag: 'Golden images', access: write,
+    summary: 'Upload a golden image (multipart "file": HPE zip, gzip, raw, qcow2, vmdk, vhdx, vdi) or capture one from an OS volume (JSON)',
+    body: 'multipart', query: { name: 'Name of the uploaded image (or form field "name")', description: 'Description (or form field "description")' }, returns: 'task',
+    handler: async (r) => {
+      if ((r.context.req.header('content-type') ?? '').toLowerCase().startsWith('multipart/form-data')) return upload(r, s);
+      const body = await r.json();
+      if (s.capture === undefined) {
+        throw new AppError('unavailable', 'CAPTURE_UNAVAILABLE', 'Cannot capture: this appliance has no deployment engine configured');
+      }
+      return accepted(await s.capture(body as Record<string, unknown>, r.actor.user.userName));
+    },
+  });
+  api.add({
+    method: 'get', path: '/rest/golden-images/:id', tag: 'Golden images', access: read, summary: 'Get a golden image', returns: 'GoldenImage',
+    handler: async (r) => json(await s.goldenImages.get(r.param('id'))),
+  });
+  api.add({
+    method: 'put', path: '/rest/golden-images/:id', tag: 'Golden images', access: write, summary: 'Update a golden image (name, description)', body: goldenImageUpdateInput, returns: 'task',
+    handler: async (r) => {
+      await checkIfMatch(r, () => s.goldenImages.get(r.param('id')));
+      const image = await s.goldenImages.update(r.param('id'), await r.json());
+      return mutated(r, s.tasks, 'Update', { uri: image.uri, name: image.name, category: image.category });
+    },
+  });
+  api.add({
+    method: 'delete', path: '/rest/golden-images/:id', tag: 'Golden images', access: write, summary: 'Delete a golden image',
+    query: { force: 'true: delete even when deployment plans or OS volumes use it' }, returns: 'task',
+    handler: async (r) => {
+      const image = await s.goldenImages.delete(r.param('id'), { force: r.force, deploymentPlansUsing: s.deploymentPlansUsing });
+      return mutated(r, s.tasks, 'Delete', { uri: image.uri, name: image.name, category: image.category });
+    },
+  });
+}
