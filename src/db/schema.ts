@@ -69,10 +69,12 @@ export interface Schema {
   deployment_groups: DocumentRow;
   server_hardware: DocumentRow;
   golden_images: DocumentRow;
+  artifact_bundles: DocumentRow;
+  artifact_backups: DocumentRow;
   os_volumes: DocumentRow & { golden_image_id: string | null; server_profile_id: string | null };
   server_profile_templates: DocumentRow & { deployment_plan_id: string | null };
   server_profiles: DocumentRow & { deployment_plan_id: string | null; template_id: string | null; server_hardware_id: string | null };
 }
 
 /** Tables with the DocumentRow columns (some add indexed reference columns). */
-export type DocumentTableName = 'plan_scripts' | 'build_plans' | 'deployment_plans' | 'deployment_groups' | 'server_hardware' | 'server_profile_templates' | 'server_profiles' | 'golden_images' | 'os_volumes';
+export type DocumentTableName = 'plan_scripts' | 'build_plans' | 'deployment_plans' | 'deployment_groups' | 'server_hardware' | 'server_profile_templates' | 'server_profiles' | 'golden_images' | 'os_volumes' | 'artifact_bundles' | 'artifact_backups';

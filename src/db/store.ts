@@ -2,6 +2,7 @@
 // repositories bound to the transaction. Domain code sees only this face, never SQL.
 import type { Kysely } from 'kysely';
 import { BuildPlanStepTable } from './repositories/build-plan-steps.js';
+import { BundleTable } from './repositories/bundles.js';
 import { DeploymentPlanTable, type DeploymentPlanRefs } from './repositories/deployment-plans.js';
 import { DocumentTable, type DocumentRepository } from './repositories/documents.js';
 import { MetaTable, TaskDocuments, TaskTable, type TaskDocumentShape } from './repositories/tasks.js';
@@ -59,6 +60,11 @@ export class Store {
   /** OS volumes, indexed by the golden image below them and the profile they belong to. */
   osVolumes<T>(columns: (doc: T) => { golden_image_id: string | null; server_profile_id: string | null }): DocumentRepository<T> {
     return new DocumentTable<T>(this.db, 'os_volumes', 'os-volumes', columns);
+  }
+
+  /** Artifact bundle records (`bundles`) or the backup records (`backups`). */
+  artifactBundles<T>(kind: 'bundles' | 'backups'): DocumentRepository<T> {
+    return new BundleTable<T>(this.db, kind);
   }
 
   deploymentPlans<T extends DeploymentPlanRefs>(): DeploymentPlanTable<T> {
