@@ -84,12 +84,28 @@ export class ArtifactBackups extends ArtifactBundles {
     return this.extract(backupId, { forceImport: true, owner, name: 'Restore' });
   }
 
-  /** Receives an uploaded backup, makes it the current one, and restores it (a task). */
-  async uploadAndRestore(source: Readable, options: { fileName: string; deploymentGroupURI: unknown; owner: string; signal?: AbortSignal }): Promise<{ backup: ArtifactBundle; task: Task }> {
-    const group = await this.group(options.deploymentGroupURI);
-    const backup = await this.receive(source, { fileName: options.fileName, name: `${options.fileName.replace(/^.*[/\\]/, '').replace(/\.zip$/i, '')}-${isoNow().replace(/[:.]/g, '-')}`, extra: { deploymentGroupURI: group.uri }, ...(options.signal === undefined ? {} : { signal: options.signal }) });
-    await this.removeOthers(backup.id);
-    return { backup, task: await this.restore(backup.id, undefined, options.owner) };
+  /** Receives an uploaded backup zip (validated like any bundle); `adopt` then makes it current and restores it. */
+  async receiveBackup(source: Readable, options: { fileName: string; signal?: AbortSignal }): Promise<ArtifactBundle> {
+    const name = `${options.fileName.replace(/^.*[/\\]/, '').replace(/\.zip$/i, '') || 'Backup'}-${isoNow().replace(/[:.]/g, '-')}`;
+    return this.receive(source, { fileName: options.fileName, name, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+  }
+
+  /**
+   * Makes an uploaded backup the current one for a deployment group and restores it (a task). A bad
+   * group removes the uploaded backup again.
+   */
+  async adopt(id: string, deploymentGroupURI: unknown, owner: string): Promise<Task> {
+    let group;
+    try {
+      group = await this.group(deploymentGroupURI);
+    } catch (error) {
+      await this.delete(id).catch(() => undefined);
+      throw error;
+    }
+    const current = await this.stored(id);
+    await this.repo().update(id, { name: current.name, modified: isoNow(), doc: { ...current.doc, deploymentGroupURI: group.uri } });
+    await this.removeOthers(id);
+    return this.restore(id, undefined, owner);
   }
 
   /** The backup zip; remembers when it was last downloaded. */
