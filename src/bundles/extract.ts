@@ -15,7 +15,11 @@ export interface ArtifactServices {
   deploymentPlans: DeploymentPlans;
 }
 
-/** Builds the artifact services over a Store (the appliance's, or a transaction's). */
+/**
+ * Builds the artifact services over a Store (the appliance's, or a transaction's). Everything they read
+ * must go through that Store (including the deployment plans' golden image lookup): on SQLite a read
+ * through another Store waits for the transaction forever.
+ */
 export type ArtifactsOver = (store: Store) => ArtifactServices;
 
 export interface ExtractPorts {
@@ -109,10 +113,12 @@ export async function applyExtract(
   const { content } = plan;
   const total = content.planScripts.length + content.goldenImages.length + content.buildPlans.length + content.deploymentPlans.length;
   let done = 0;
-  const step = async () => {
+  // Progress is reported outside the transaction only: the task engine saves through the appliance's
+  // Store, which (on SQLite) waits for the transaction to end.
+  const step = async (report: boolean) => {
     done += 1;
     options.signal?.throwIfAborted();
-    await options.onProgress?.(done, total);
+    if (report) await options.onProgress?.(done, total);
   };
   const summary: ExtractSummary = { created: 0, overwritten: 0 };
   const imageIds = new Map<string, string>();
@@ -144,7 +150,16 @@ export async function applyExtract(
         payload.close();
       }
       summary[target === undefined ? 'created' : 'overwritten'] += 1;
-      await step();
+      await step(true);
+    }
+    // Golden images named by deployment plans but not carried: resolved now, since the golden image
+    // store is not part of the transaction (and on SQLite would wait for it).
+    for (const dp of content.deploymentPlans) {
+      const name = dp.json['goldenImageURI'];
+      if (typeof name === 'string' && name !== '' && !imageIds.has(name)) {
+        const found = await images?.find({ name });
+        if (found !== undefined) imageIds.set(name, found.id);
+      }
     }
     await ports.store.transaction(async (tx) => {
       const a = ports.artifactsOver(tx);
@@ -157,7 +172,7 @@ export async function applyExtract(
         try {
           const result = target === undefined ? await create() : await update(target.id);
           summary[target === undefined ? 'created' : 'overwritten'] += 1;
-          await step();
+          await step(false);
           return result.id;
         } catch (error) {
           throw atEntry(plan, artifact, error);
@@ -181,11 +196,12 @@ export async function applyExtract(
         const planName = String(dp.json['oeBuildPlanURI']);
         const planId = planIds.get(planName) ?? (await tx.documents('build-plans').getByName(planName))?.id ?? planName;
         const imageName = typeof dp.json['goldenImageURI'] === 'string' ? dp.json['goldenImageURI'] : '';
-        const imageId = imageName === '' ? undefined : (imageIds.get(imageName) ?? (await images?.find({ name: imageName }))?.id ?? imageName);
+        const imageId = imageName === '' ? undefined : (imageIds.get(imageName) ?? imageName);
         const input = { ...dp.json, id: inTx.get(dp.entry)?.id ?? dp.id, oeBuildPlanURI: `/rest/build-plans/${planId}`, goldenImageURI: imageId === undefined ? null : `/rest/golden-images/${imageId}` };
         await save(dp, () => a.deploymentPlans.create(input, { keepId: true }), (id) => a.deploymentPlans.update(id, input, { overwriteReadOnly: true }));
       }
     });
+    await options.onProgress?.(total, total);
     return summary;
   } catch (error) {
     for (const id of imported) await images?.remove(id).catch(() => undefined);
