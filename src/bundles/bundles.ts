@@ -169,7 +169,10 @@ export class ArtifactBundles {
           const signal = AbortSignal.any([context.signal, controller.signal]);
           try {
             await context.progress(10, `Writing bundle "${parsed.name}"`);
-            const stored = await this.writeAndRecord(toWrite, { id, name: parsed.name, origin: 'created', signal });
+            const stored = await this.writeAndRecord(toWrite, { id, name: parsed.name, origin: 'created', signal }).catch((error: unknown) => {
+              // An aborted write fails with a generic AbortError: report why it was aborted instead.
+              throw signal.aborted ? (signal.reason as unknown) : error;
+            });
             context.setResource({ uri: `/rest/artifact-bundles/${stored.id}`, name: stored.name, category: 'artifact-bundles' });
           } finally {
             this.reserved.delete(parsed.name);
