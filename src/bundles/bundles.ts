@@ -208,7 +208,7 @@ export class ArtifactBundles {
 
   async rename(id: string, input: unknown): Promise<ArtifactBundle> {
     const current = await this.stored(id);
-    const body = { name: current.name, ...((input ?? {}) as object) };
+    const body = { name: current.name, ...(typeof input === 'object' && input !== null ? input : {}) };
     const parsed = parseInput(renameInput, body, `update artifact bundle "${current.name}"`);
     if (parsed.name !== current.name) await this.checkName(parsed.name);
     const stored = await this.repo().update(id, { name: parsed.name, modified: isoNow(), doc: { ...current.doc, description: parsed.description ?? current.doc.description } });

@@ -125,6 +125,37 @@ describe('hostile bundles are refused before anything is imported', () => {
   });
 });
 
+/** Rewrites the uncompressed size the central directory claims for `name` (the header lies). */
+function claimSize(zip: Buffer, name: string, size: number): Buffer {
+  const out = Buffer.from(zip);
+  const eocd = out.length - 22;
+  let at = out.readUInt32LE(eocd + 16);
+  for (let i = 0; i < out.readUInt16LE(eocd + 10); i++) {
+    const nameLength = out.readUInt16LE(at + 28);
+    if (out.subarray(at + 46, at + 46 + nameLength).toString('latin1') === name) out.writeUInt32LE(size, at + 24);
+    at += 46 + nameLength + out.readUInt16LE(at + 30) + out.readUInt16LE(at + 32);
+  }
+  return out;
+}
+
+describe('sizes are measured, not trusted', () => {
+  it('refuses an entry that inflates past the size its header claims', async () => {
+    const big = { name: `${S1}_planscript.json`, data: json({ type: 'PlanScript', id: S1, name: 'a', planType: 'deploy', content: createHash('sha512').update('x').digest('hex').repeat(2000) }) };
+    await expectRefused(claimSize(await bundleOf([big]), big.name, 10), new RegExp(`at entry "${S1}_planscript\\.json": too many bytes in the stream`));
+  });
+
+  it('accepts the old SHA1SUM.sha1sum of 2017 bundles', async () => {
+    const a = script(S1, 'sha1 script');
+    const all = [a, { name: 'MANIFEST.MF', data: manifest }];
+    const sums = all.map((e) => `${e.name}\t${createHash('sha1').update(e.data).digest('hex')}\n`).join('');
+    const r = await h.upload('/rest/artifact-bundles', 'old.zip', await zipOf([...all, { name: 'SHA1SUM.sha1sum', data: Buffer.from(sums) }]));
+    expect(r.status, r.text).toBe(202);
+    const bundle = (await h.call('GET', r.body.associatedResource.resourceUri)).body;
+    expect(bundle.planScripts.map((p: any) => p.planScriptName)).toEqual(['sha1 script']);
+    expect((await h.call('DELETE', bundle.uri)).status).toBe(202);
+  });
+});
+
 describe('extract', () => {
   it('is all or nothing: a failing build plan leaves no plan script and no golden image behind', async () => {
     const image = { name: `${G1}_goldenimage.json`, data: json({ type: 'GoldenImage', id: G1, name: 'tiny image', readOnly: false, description: 'd' }) };
