@@ -66,7 +66,8 @@ export interface BundleHarness {
 
 const BOUNDARY = '----------ThIs_Is_tHe_bouNdaRY_$';
 
-export async function startBundleHarness(): Promise<BundleHarness> {
+/** `goldenImages: false` wires no golden image store into bundles (as src/appliance.ts until storage lands). */
+export async function startBundleHarness(options: { goldenImages?: boolean } = {}): Promise<BundleHarness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'streamer-bundles-'));
   const logger = pino({ level: 'silent' });
   const appliance = await createAppliance({ dataDir, logger, adminPassword: ADMIN_PASSWORD });
@@ -89,7 +90,7 @@ export async function startBundleHarness(): Promise<BundleHarness> {
     tasks,
     dataDir,
     artifactsOver,
-    goldenImages: goldenImagePort(goldenImages, deploymentPlansUsing),
+    goldenImages: options.goldenImages === false ? undefined : goldenImagePort(goldenImages, deploymentPlansUsing),
     deploymentGroups: { get: (id) => deploymentGroups.get(id) },
   });
   const artifacts = artifactsOver(store);
