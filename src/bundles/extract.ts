@@ -83,12 +83,13 @@ async function targets(plan: ExtractPlan, ports: ExtractPorts, store: Store, opt
 }
 
 /**
- * Validates the bundle again (it may have changed on disk) and checks every clash, without changing
- * anything: bad bundle → invalid, clash without forceImport → conflict, no golden image store → unavailable.
+ * Validates the bundle again (it may have changed on disk; multi-GiB payloads are verified while they
+ * stream, not here, so this answers quickly) and checks every clash, without changing anything: bad
+ * bundle → invalid, clash without forceImport → conflict, no golden image store → unavailable.
  */
 export async function prepareExtract(path: string, options: { label: string; forceImport: boolean; ports: ExtractPorts }): Promise<ExtractPlan> {
   const { ports } = options;
-  const content = await readBundle(path, { label: options.label, appliance: applianceRefs(ports.store, ports.goldenImages), ...(ports.limits === undefined ? {} : { limits: ports.limits }) });
+  const content = await readBundle(path, { label: options.label, appliance: applianceRefs(ports.store, ports.goldenImages), skipPayloadDigests: true, ...(ports.limits === undefined ? {} : { limits: ports.limits }) });
   if (content.goldenImages.length > 0 && ports.goldenImages === undefined) {
     throw new AppError('unavailable', 'GOLDEN_IMAGES_UNAVAILABLE', `Cannot extract bundle "${options.label}": it holds golden image "${content.goldenImages[0]!.name}" and this appliance has no golden image store`, {
       recommendedActions: ['Configure the volume store, or extract a bundle without golden images'],
@@ -101,6 +102,7 @@ export async function prepareExtract(path: string, options: { label: string; for
 
 function atEntry(plan: ExtractPlan, a: BundleArtifact, error: unknown): AppError {
   const e = toAppError(error);
+  if (e.data['entry'] !== undefined) return e; // already names its entry (a reader error)
   return new AppError(e.kind, e.code, `Cannot extract bundle "${plan.label}" at entry "${a.entry}": ${e.message}`, { details: e.details, recommendedActions: e.recommendedActions, data: { ...e.data, entry: a.entry }, cause: error });
 }
 

@@ -104,8 +104,10 @@ function artifactOf(bundle: string, kind: ArtifactKind, entry: string, json: Rec
 /**
  * Opens the zip at `path`, verifies it, and returns what it holds. Payloads are hashed, not kept. With
  * `appliance`, references the bundle does not resolve itself must exist there. Errors name the entry.
+ * `skipPayloadDigests` (a bundle already validated at upload) takes payload digests from the checksum
+ * file unread; openPayload still verifies them while the payload streams.
  */
-export async function readBundle(path: string, options: { label: string; limits?: ZipLimits; appliance?: ApplianceRefs }): Promise<BundleContent> {
+export async function readBundle(path: string, options: { label: string; limits?: ZipLimits; appliance?: ApplianceRefs; skipPayloadDigests?: boolean }): Promise<BundleContent> {
   const label = options.label;
   const zip = await BundleZip.open(path, { label, ...(options.limits === undefined ? {} : { limits: options.limits }) });
   try {
@@ -125,6 +127,11 @@ export async function readBundle(path: string, options: { label: string; limits?
       const expected = listed.get(info.name);
       if (expected === undefined) throw fail(label, `the entry is not listed in ${checksumFile}`, info.name);
       const keep = info.name === 'MANIFEST.MF' || kindOf(info.name) !== undefined;
+      if (!keep && options.skipPayloadDigests === true) {
+        entries.push({ name: info.name, digest: expected, sizeBytes: info.declaredSize });
+        payloads.push(info);
+        continue;
+      }
       const read = await digestEntry(zip, info, { algorithm, keep, budget });
       if (read.digest !== expected) throw fail(label, `its ${algorithm} checksum ${read.digest} differs from ${expected} in ${checksumFile}`, info.name);
       entries.push({ name: info.name, digest: read.digest, sizeBytes: read.sizeBytes });

@@ -1,7 +1,7 @@
 // Hostile and broken bundles, built here: each is refused with an error naming the entry, nothing is
 // imported, no file is left behind, and the server keeps answering. Extract is all or nothing.
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
@@ -170,6 +170,23 @@ describe('extract', () => {
     expect(task.taskErrors[0].message).toMatch(new RegExp(`^Cannot extract bundle "mixed" at entry "${B1}_buildplan\\.json": .*capture`));
     for (const path of ['/rest/plan-scripts', '/rest/build-plans', '/rest/golden-images']) expect([path, (await h.call('GET', path)).body.total]).toEqual([path, 0]);
     expect((await h.call('DELETE', bundle.uri)).body.name).toBe('Delete');
+  });
+
+  it('verifies golden image payloads while they stream: a payload changed on disk after upload imports nothing', async () => {
+    const image = { name: `${G1}_goldenimage.json`, data: json({ type: 'GoldenImage', id: G1, name: 'tiny image', readOnly: false, description: 'd' }) };
+    const good = [script(S1, 'a script', 'general'), image, { name: 'tiny image', data: Buffer.from('payload bytes') }];
+    const up = await h.upload('/rest/artifact-bundles', 'tampered.zip', await bundleOf(good));
+    expect(up.status, up.text).toBe(202);
+    const bundle = (await h.call('GET', up.body.associatedResource.resourceUri)).body;
+    const sums = [...good, { name: 'MANIFEST.MF', data: manifest }].map((e) => `${e.name}\t${sha(e.data)}\n`).join('');
+    writeFileSync(join(h.dataDir, 'bundles', `${bundle.id}.zip`), await bundleOf([good[0]!, image, { name: 'tiny image', data: Buffer.from('other bytes!!') }], sums));
+    const extract = await h.call('PUT', `${bundle.uri}?extract=true&forceImport=true`, { raw: 'null', headers: { 'content-type': 'text/plain' } });
+    expect(extract.status, extract.text).toBe(202);
+    const task = await h.waitTask(extract.body.uri);
+    expect(task.taskState).toBe('Error');
+    expect(task.taskErrors[0].message).toMatch(/^Cannot read bundle "tampered" at entry "tiny image": its checksum changed since the bundle was validated/);
+    for (const path of ['/rest/plan-scripts', '/rest/golden-images']) expect([path, (await h.call('GET', path)).body.total]).toEqual([path, 0]);
+    await h.call('DELETE', bundle.uri);
   });
 
   it('refuses a clash without forceImport (409 naming the artifact) and overwrites with it', async () => {
