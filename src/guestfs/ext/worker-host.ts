@@ -1,0 +1,103 @@
+// The main-thread side of one ext worker: starts the thread, serves its block I/O from the Disk (in
+// message order, so a read after a write sees it) and turns calls into request/response messages.
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { Disk } from '../../storage/disk.js';
+import { extWorkerMain, type FromWorker, type ToWorker } from './worker-main.js';
+
+export interface WorkerFailure {
+  code: string;
+  errno: number;
+  message: string;
+}
+
+export class WorkerCallError extends Error {
+  constructor(readonly failure: WorkerFailure) {
+    super(failure.message);
+  }
+}
+
+const workerSource = `(${extWorkerMain.toString()})(require)`;
+
+export class ExtWorkerHost {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  private nextId = 1;
+  private io: Promise<void> = Promise.resolve();
+  private writeError: string | undefined;
+  private exited: Error | undefined;
+
+  constructor(private readonly disk: Disk, private readonly readOnly: boolean) {
+    const ext2fsPath = createRequire(import.meta.url).resolve('ext2fs');
+    this.worker = new Worker(workerSource, { eval: true, workerData: { ext2fsPath } });
+    this.worker.on('message', (m: FromWorker) => this.onMessage(m));
+    this.worker.on('error', (e) => this.fail(e));
+    this.worker.on('exit', (code) => this.fail(new Error(`The ext worker exited with code ${code}`)));
+  }
+
+  call<T>(op: string, ...args: unknown[]): Promise<T> {
+    if (this.exited) return Promise.reject(this.exited);
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      const transfer = args.filter((a): a is Uint8Array => a instanceof Uint8Array).map((a) => a.buffer);
+      const message: ToWorker = { t: 'call', id, op, args };
+      this.worker.postMessage(message, transfer as ArrayBuffer[]);
+    });
+  }
+
+  async terminate(): Promise<void> {
+    this.exited ??= new Error('The ext filesystem is closed');
+    await this.worker.terminate();
+    await this.io;
+  }
+
+  private fail(error: Error): void {
+    this.exited ??= error;
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+  }
+
+  private onMessage(m: FromWorker): void {
+    if (m.t === 'result') {
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (m.error) p?.reject(new WorkerCallError(m.error));
+      else p?.resolve(m.value);
+      return;
+    }
+    // Disk I/O runs strictly in arrival order.
+    this.io = this.io.then(() => this.serveIo(m));
+  }
+
+  private async serveIo(m: Exclude<FromWorker, { t: 'result' }>): Promise<void> {
+    if (m.t === 'w') {
+      if (this.writeError !== undefined) return;
+      try {
+        if (this.readOnly) throw new Error('write to a read-only filesystem');
+        if (m.kind === 'write' && m.data) await this.disk.write(m.offset, m.data);
+        // Discard is advisory: a disk that cannot free space keeps the data, which nothing reads again.
+        else if (m.kind === 'discard') await this.disk.discard(m.offset, m.length).catch(() => undefined);
+      } catch (e) {
+        this.writeError = e instanceof Error ? e.message : String(e);
+      }
+      return;
+    }
+    let reply: ToWorker;
+    try {
+      if (this.writeError !== undefined) throw new Error(this.writeError);
+      if (m.kind === 'flush') {
+        if (!this.readOnly) await this.disk.flush();
+        reply = { t: 'io', id: m.id };
+      } else {
+        const length = Math.max(0, Math.min(m.length, this.disk.sizeBytes - m.offset));
+        const data = new Uint8Array(m.length);
+        if (length > 0) data.set(await this.disk.read(m.offset, length));
+        reply = { t: 'io', id: m.id, data };
+      }
+    } catch (e) {
+      reply = { t: 'io', id: m.id, error: e instanceof Error ? e.message : String(e) };
+    }
+    if (!this.exited) this.worker.postMessage(reply, reply.data ? [reply.data.buffer as ArrayBuffer] : []);
+  }
+}

@@ -1,0 +1,170 @@
+// The code that runs inside the ext worker thread: loads the ext2fs WebAssembly module (which installs
+// process-wide handlers, so never in the main thread) and serves file operations. It is passed to the
+// Worker as source text, so it must use nothing from outside its own body but its `require` parameter.
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call,
+   @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return,
+   @typescript-eslint/no-unsafe-argument */
+
+/** Messages between the main thread and the worker. */
+export type ToWorker =
+  | { t: 'call'; id: number; op: string; args: unknown[] }
+  | { t: 'io'; id: number; data?: Uint8Array; error?: string };
+export type FromWorker =
+  | { t: 'result'; id: number; value?: unknown; error?: { code: string; errno: number; message: string } }
+  | { t: 'io'; id: number; kind: 'read' | 'flush'; offset: number; length: number }
+  | { t: 'w'; kind: 'write' | 'discard'; offset: number; length: number; data?: Uint8Array };
+
+export function extWorkerMain(require: (id: string) => any): void {
+  const { parentPort, workerData } = require('node:worker_threads');
+  const ext2fs = require(workerData.ext2fsPath as string);
+  const CHUNK = 1024 * 1024; // the module's heap is 16 MiB: never hand it more than this at once
+  const PAGE = 4096;
+  const CACHE_LIMIT_PAGES = 16384; // 64 MiB of read cache
+  const cache = new Map<number, Uint8Array>();
+  const pendingIo = new Map<number, (m: { data?: Uint8Array; error?: string }) => void>();
+  let nextIo = 1;
+  let ioError: string | undefined;
+
+  const ask = (kind: 'read' | 'flush', offset: number, length: number): Promise<Uint8Array | undefined> =>
+    new Promise((resolve, reject) => {
+      const id = nextIo++;
+      pendingIo.set(id, (m) => (m.error === undefined ? resolve(m.data) : reject(new Error(m.error))));
+      parentPort.postMessage({ t: 'io', id, kind, offset, length });
+    });
+
+  // The block device ext2fs sees: reads served from a page cache or fetched from the main thread in one
+  // message; writes sent without waiting (the main thread applies messages in order).
+  const disk = {
+    async read(buffer: Uint8Array, bufferOffset: number, length: number, position: number) {
+      const first = Math.floor(position / PAGE);
+      const last = Math.floor((position + length - 1) / PAGE);
+      let missing = -1;
+      for (let p = first; p <= last; p++) if (!cache.has(p)) { missing = p; break; }
+      if (missing >= 0) {
+        let end = missing;
+        while (end < last && !cache.has(end + 1)) end++;
+        const ahead = length <= 64 * 1024 ? 16 : 0; // small metadata reads pull a little more
+        const data = await ask('read', missing * PAGE, (end - missing + 1 + ahead) * PAGE).catch(() => undefined);
+        if (data === undefined) throw new Error('EIO');
+        if (cache.size > CACHE_LIMIT_PAGES) cache.clear();
+        for (let i = 0; (i + 1) * PAGE <= data.length; i++) {
+          const p = missing + i;
+          if (p <= end || !cache.has(p)) cache.set(p, data.subarray(i * PAGE, (i + 1) * PAGE));
+        }
+        if (missing > first || end < last) return disk.read(buffer, bufferOffset, length, position);
+      }
+      for (let p = first; p <= last; p++) {
+        const page = cache.get(p) as Uint8Array;
+        const from = Math.max(position, p * PAGE);
+        const to = Math.min(position + length, (p + 1) * PAGE);
+        buffer.set(page.subarray(from - p * PAGE, to - p * PAGE), bufferOffset + from - position);
+      }
+      return { bytesRead: length, buffer };
+    },
+    async write(buffer: Uint8Array, bufferOffset: number, length: number, position: number) {
+      if (ioError !== undefined) throw new Error(ioError);
+      const data = new Uint8Array(length);
+      data.set(buffer.subarray(bufferOffset, bufferOffset + length));
+      for (let p = Math.floor(position / PAGE); p * PAGE < position + length; p++) {
+        const page = cache.get(p);
+        const from = Math.max(position, p * PAGE);
+        const to = Math.min(position + length, (p + 1) * PAGE);
+        if (page !== undefined) page.set(data.subarray(from - position, to - position), from - p * PAGE);
+        else if (from === p * PAGE && to === (p + 1) * PAGE && length <= 64 * 1024)
+          cache.set(p, data.slice(from - position, to - position));
+      }
+      parentPort.postMessage({ t: 'w', kind: 'write', offset: position, length, data }, [data.buffer]);
+      return { bytesWritten: length, buffer };
+    },
+    async discard(offset: number, length: number) {
+      for (let p = Math.ceil(offset / PAGE); (p + 1) * PAGE <= offset + length; p++) cache.delete(p);
+      parentPort.postMessage({ t: 'w', kind: 'discard', offset, length });
+    },
+    async flush() {
+      await ask('flush', 0, 0);
+    },
+  };
+
+  let fs: any;
+  const p = <T>(fn: (...a: any[]) => void, ...args: unknown[]): Promise<T> =>
+    new Promise((resolve, reject) => fn(...args, (e: unknown, v: T) => (e ? reject(e) : resolve(v))));
+
+  const statOf = (s: any) => ({
+    mode: s.mode, uid: s.uid, gid: s.gid, nlink: s.nlink, sizeBytes: s.size, mtimeMs: s.mtime.getTime(),
+  });
+  const withFd = async <T>(path: string, flags: number | string, mode: number, fn: (fd: number) => Promise<T>) => {
+    const fd: number = await p(fs.open, path, flags, mode);
+    try { return await fn(fd); } finally { await p(fs.close, fd); }
+  };
+
+  const ops: Record<string, (...a: any[]) => Promise<unknown>> = {
+    async mount() { fs = await ext2fs.mount(disk, 0); },
+    async umount() { if (fs) await ext2fs.umount(fs); fs = undefined; await disk.flush(); },
+    async remount() { await ext2fs.umount(fs); await disk.flush(); fs = await ext2fs.mount(disk, 0); },
+    async stat(path: string) { return withFd(path, 0, 0, async (fd) => statOf(await p(fs.fstat, fd))); },
+    async lstat(path: string) { return statOf(await fs.promises.lstat(path)); },
+    async readFile(path: string) {
+      return withFd(path, 0, 0, async (fd) => {
+        const s = await p<any>(fs.fstat, fd);
+        if ((s.mode & 0o170000) === 0o040000) { const e: any = new Error('EISDIR'); e.code = 'EISDIR'; throw e; }
+        const out = new Uint8Array(s.size);
+        for (let at = 0; at < s.size; at += CHUNK) {
+          const part = Buffer.alloc(Math.min(CHUNK, s.size - at));
+          const { bytesRead } = await fs.promises.read(fd, part, 0, part.length, at);
+          out.set(part.subarray(0, bytesRead), at);
+        }
+        return out;
+      });
+    },
+    async writeFile(path: string, data: Uint8Array, mode: number | undefined, append: boolean) {
+      // O_WRONLY|O_CREAT plus O_TRUNC or O_APPEND
+      const flags = 0o1 | 0o100 | (append ? 0o2000 : 0o1000);
+      await withFd(path, flags, mode ?? 0o644, async (fd) => {
+        const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+        for (let at = 0; at < buf.length; at += CHUNK) {
+          const n = Math.min(CHUNK, buf.length - at);
+          await fs.promises.write(fd, buf, at, n, append ? null : at);
+        }
+        if (mode !== undefined) await fs.promises.fchmod(fd, mode);
+      });
+    },
+    async exists(path: string) { return fs.promises.lstat(path).then(() => true, () => false); },
+    async readdir(path: string) {
+      const names: string[] = await fs.promises.readdir(path);
+      return names.filter((n) => n !== '.' && n !== '..');
+    },
+    async mkdir(path: string, mode: number) { await fs.promises.mkdir(path, mode); },
+    async unlink(path: string) { await fs.promises.unlink(path); },
+    async rmdir(path: string) { await fs.promises.rmdir(path); },
+    async rename(from: string, to: string) { await fs.promises.rename(from, to); },
+    async symlink(path: string, target: string) { await fs.promises.symlink(target, path); },
+    async readlink(path: string) { return fs.promises.readlink(path); },
+    async link(existing: string, path: string) { await fs.promises.link(existing, path); },
+    async chmod(path: string, mode: number) { await fs.promises.chmod(path, mode); },
+    async chown(path: string, uid: number, gid: number) { await fs.promises.chown(path, uid, gid); },
+  };
+
+  // One operation at a time: the module is not re-entrant.
+  let chain: Promise<unknown> = Promise.resolve();
+  parentPort.on('message', (m: ToWorker) => {
+    if (m.t === 'io') {
+      const done = pendingIo.get(m.id);
+      pendingIo.delete(m.id);
+      if (m.error !== undefined && ioError === undefined) ioError = m.error;
+      done?.(m);
+      return;
+    }
+    chain = chain.then(async () => {
+      try {
+        const op = ops[m.op];
+        if (op === undefined) throw new Error(`unknown op ${m.op}`);
+        const value = await op(...m.args);
+        if (ioError !== undefined) throw Object.assign(new Error(ioError), { code: 'EIO', errno: 29 });
+        parentPort.postMessage({ t: 'result', id: m.id, value });
+      } catch (e: any) {
+        const error = { code: String(e?.code ?? 'EIO'), errno: Number(e?.errno ?? 0), message: String(e?.message ?? e) };
+        parentPort.postMessage({ t: 'result', id: m.id, error });
+      }
+    });
+  });
+}
