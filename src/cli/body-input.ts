@@ -10,7 +10,8 @@ export interface BodyOptions {
   set?: string[];
 }
 
-async function readText(io: CliIo, path: string, what: string): Promise<string> {
+/** Reads a text file, or stdin for `-`; an unreadable file is an `invalid` AppError naming it. */
+export async function readTextFile(io: CliIo, path: string, what: string): Promise<string> {
   try {
     if (path === '-') {
       const chunks: Buffer[] = [];
@@ -23,12 +24,8 @@ async function readText(io: CliIo, path: string, what: string): Promise<string> 
   }
 }
 
-export async function readTextFile(io: CliIo, path: string, what: string): Promise<string> {
-  return readText(io, path, what);
-}
-
 export async function readJsonFile(io: CliIo, path: string): Promise<Member> {
-  const text = await readText(io, path, 'JSON file');
+  const text = await readTextFile(io, path, 'JSON file');
   let value: unknown;
   try {
     value = JSON.parse(text);

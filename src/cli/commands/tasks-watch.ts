@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import { isFailedTask, taskFailure } from '../client.js';
 import { print, type CliIo } from '../io.js';
+import { printJson } from '../output.js';
 import { barLine, plainLine } from '../progress.js';
 import { connect } from '../session.js';
 import type { Task } from '../../tasks/index.js';
@@ -29,12 +30,8 @@ export function registerTasksWatch(tasks: Command, io: CliIo): void {
       };
       const task = await client.waitForTask(uri, { intervalMs, onChange });
       if (tty) io.stdout.write('\n');
-      if (opts.json === true) printTask(io, task);
+      if (opts.json === true) printJson(io, task);
       else print(io, `Task "${task.name}" ${task.taskState}${task.associatedResource.resourceName === null ? '' : ` (${task.associatedResource.resourceName})`}: ${task.taskStatus}`);
       if (isFailedTask(task)) throw taskFailure(task);
     });
-}
-
-function printTask(io: CliIo, task: Task): void {
-  print(io, JSON.stringify(task, null, 2));
 }
