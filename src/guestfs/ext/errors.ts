@@ -14,6 +14,7 @@ const BY_ERRNO: Record<string, { code: string; kind: ErrorKind; text: string }> 
   ENAMETOOLONG: { code: 'FS_UNSUPPORTED', kind: 'invalid', text: 'File name too long' },
   EMLINK: { code: 'FS_NO_SPACE', kind: 'unavailable', text: 'Too many links' },
   ELOOP: { code: 'FS_NOT_FOUND', kind: 'invalid', text: 'Too many levels of symbolic links' },
+  EBUSY: { code: 'FS_UNSUPPORTED', kind: 'conflict', text: 'Device or resource busy' },
   EPERM: { code: 'FS_UNSUPPORTED', kind: 'forbidden', text: 'Operation not permitted' },
   EXDEV: { code: 'FS_UNSUPPORTED', kind: 'invalid', text: 'Invalid cross-device link' },
 };

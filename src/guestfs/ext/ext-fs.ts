@@ -132,10 +132,6 @@ class ExtFs implements ImageFs {
 
   async unlink(path: string): Promise<void> {
     this.writable('rm', path);
-    const st = await this.lstat(path).catch((e: unknown) => {
-      throw relabel(e, 'rm');
-    });
-    if (st.kind === 'directory') throw fsError('rm', path, 'EISDIR');
     await this.run('rm', 'unlink', path);
   }
 
@@ -161,10 +157,6 @@ class ExtFs implements ImageFs {
 
   async link(existing: string, path: string): Promise<void> {
     this.writable('ln', path);
-    const st = await this.lstat(existing).catch((e: unknown) => {
-      throw relabel(e, 'ln');
-    });
-    if (st.kind === 'directory') throw new AppError('forbidden', 'FS_UNSUPPORTED', `ln: ${existing}: Operation not permitted`);
     await this.run('ln', 'link', existing, checkPath('ln', path));
   }
 
@@ -203,7 +195,7 @@ class ExtFs implements ImageFs {
     if (this.readOnly) return;
     // libext2fs writes its bitmaps, group descriptors and superblock only on close
     await this.host.call('remount').catch((e: unknown) => {
-      throw relabel(toFsError('sync', this.device, e), 'sync');
+      throw toFsError('sync', this.device, e);
     });
   }
 
@@ -256,12 +248,4 @@ function toFsError(command: string, path: string, e: unknown): AppError {
   return new AppError('internal', 'FS_CORRUPT', `${command}: ${path}: ${e instanceof Error ? e.message : String(e)}`, {
     cause: e,
   });
-}
-
-function relabel(e: unknown, command: string): unknown {
-  if (e instanceof AppError) {
-    const message = e.message.replace(/^[a-z_]+:/, `${command}:`);
-    return new AppError(e.kind, e.code, message, { cause: e.cause, recommendedActions: e.recommendedActions });
-  }
-  return e;
 }

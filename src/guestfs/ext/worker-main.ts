@@ -97,13 +97,44 @@ export function extWorkerMain(require: (id: string) => any): void {
     try { return await fn(fd); } finally { await p(fs.close, fd); }
   };
 
+  // The module's own errno values are unreliable (EIO for EEXIST, success for writing over a directory),
+  // so every mutating call checks the kernel's preconditions first.
+  const fail = (code: string): never => { const e: any = new Error(code); e.code = code; throw e; };
+  const isDir = (mode: number) => (mode & 0o170000) === 0o040000;
+  const modeOf = async (path: string, follow: boolean): Promise<number | undefined> => {
+    try {
+      return follow ? await withFd(path, 0, 0, async (fd) => (await p<any>(fs.fstat, fd)).mode)
+        : (await fs.promises.lstat(path)).mode;
+    } catch { return undefined; }
+  };
+  const parentDir = async (path: string) => {
+    const parent = path.slice(0, path.lastIndexOf('/')) || '/';
+    const mode = await modeOf(parent, true);
+    if (mode === undefined) fail('ENOENT');
+    if (!isDir(mode as number)) fail('ENOTDIR');
+  };
+  const need = async (path: string, what: 'dir' | 'nondir' | 'any', follow = true): Promise<number> => {
+    if (path !== '/') await parentDir(path);
+    const mode = await modeOf(path, follow);
+    if (mode === undefined) return fail('ENOENT');
+    if (what === 'dir' && !isDir(mode)) fail('ENOTDIR');
+    if (what === 'nondir' && isDir(mode)) fail('EISDIR');
+    return mode;
+  };
+  const creatable = async (path: string) => {
+    if (path === '/') fail('EEXIST');
+    await parentDir(path);
+    if ((await modeOf(path, false)) !== undefined) fail('EEXIST');
+  };
+
   const ops: Record<string, (...a: any[]) => Promise<unknown>> = {
     async mount() { fs = await ext2fs.mount(disk, 0); },
     async umount() { if (fs) await ext2fs.umount(fs); fs = undefined; await disk.flush(); },
     async remount() { await ext2fs.umount(fs); await disk.flush(); fs = await ext2fs.mount(disk, 0); },
-    async stat(path: string) { return withFd(path, 0, 0, async (fd) => statOf(await p(fs.fstat, fd))); },
-    async lstat(path: string) { return statOf(await fs.promises.lstat(path)); },
+    async stat(path: string) { await need(path, 'any'); return withFd(path, 0, 0, async (fd) => statOf(await p(fs.fstat, fd))); },
+    async lstat(path: string) { await need(path, 'any', false); return statOf(await fs.promises.lstat(path)); },
     async readFile(path: string) {
+      await need(path, 'nondir');
       return withFd(path, 0, 0, async (fd) => {
         const s = await p<any>(fs.fstat, fd);
         if ((s.mode & 0o170000) === 0o040000) { const e: any = new Error('EISDIR'); e.code = 'EISDIR'; throw e; }
@@ -119,29 +150,62 @@ export function extWorkerMain(require: (id: string) => any): void {
     async writeFile(path: string, data: Uint8Array, mode: number | undefined, append: boolean) {
       // O_WRONLY|O_CREAT plus O_TRUNC or O_APPEND
       const flags = 0o1 | 0o100 | (append ? 0o2000 : 0o1000);
+      await parentDir(path);
+      const existing = await modeOf(path, true);
+      if (existing !== undefined && (existing & 0o170000) !== 0o100000) fail(isDir(existing) ? 'EISDIR' : 'EINVAL');
+      if (existing === undefined && (await modeOf(path, false)) !== undefined) fail('ENOENT'); // dangling symlink
       await withFd(path, flags, mode ?? 0o644, async (fd) => {
         const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
         for (let at = 0; at < buf.length; at += CHUNK) {
           const n = Math.min(CHUNK, buf.length - at);
-          await fs.promises.write(fd, buf, at, n, append ? null : at);
+          // the module's write() ignores a buffer offset: hand it a view that starts at the chunk
+          await fs.promises.write(fd, buf.subarray(at, at + n), 0, n, append ? null : at);
         }
         if (mode !== undefined) await fs.promises.fchmod(fd, mode);
       });
     },
-    async exists(path: string) { return fs.promises.lstat(path).then(() => true, () => false); },
+    async exists(path: string) { return (await modeOf(path, false)) !== undefined; },
     async readdir(path: string) {
+      await need(path, 'dir');
       const names: string[] = await fs.promises.readdir(path);
       return names.filter((n) => n !== '.' && n !== '..');
     },
-    async mkdir(path: string, mode: number) { await fs.promises.mkdir(path, mode); },
-    async unlink(path: string) { await fs.promises.unlink(path); },
-    async rmdir(path: string) { await fs.promises.rmdir(path); },
-    async rename(from: string, to: string) { await fs.promises.rename(from, to); },
-    async symlink(path: string, target: string) { await fs.promises.symlink(target, path); },
-    async readlink(path: string) { return fs.promises.readlink(path); },
-    async link(existing: string, path: string) { await fs.promises.link(existing, path); },
-    async chmod(path: string, mode: number) { await fs.promises.chmod(path, mode); },
-    async chown(path: string, uid: number, gid: number) { await fs.promises.chown(path, uid, gid); },
+    async mkdir(path: string, mode: number) { await creatable(path); await fs.promises.mkdir(path, mode); },
+    async unlink(path: string) {
+      await need(path, 'nondir', false);
+      await fs.promises.unlink(path);
+    },
+    async rmdir(path: string) {
+      if (path === '/') fail('EBUSY');
+      await need(path, 'dir', false);
+      await fs.promises.rmdir(path);
+    },
+    async rename(from: string, to: string) {
+      const fromMode = await need(from, 'any', false);
+      if (from === to) return;
+      await parentDir(to);
+      const toMode = await modeOf(to, false);
+      if (toMode !== undefined) {
+        const fromDir = isDir(fromMode), toDir = isDir(toMode);
+        if (fromDir && !toDir) fail('ENOTDIR');
+        if (!fromDir && toDir) fail('EISDIR');
+        if ((to + '/').startsWith(from + '/')) fail('EINVAL');
+        if (toDir) await fs.promises.rmdir(to); else await fs.promises.unlink(to);
+      } else if (isDir(fromMode) && (to + '/').startsWith(from + '/')) fail('EINVAL');
+      await fs.promises.rename(from, to);
+    },
+    async symlink(path: string, target: string) { await creatable(path); await fs.promises.symlink(target, path); },
+    async readlink(path: string) {
+      if (((await need(path, 'any', false)) & 0o170000) !== 0o120000) fail('EINVAL');
+      return fs.promises.readlink(path);
+    },
+    async link(existing: string, path: string) {
+      if (isDir(await need(existing, 'any', false))) fail('EPERM');
+      await creatable(path);
+      await fs.promises.link(existing, path);
+    },
+    async chmod(path: string, mode: number) { await need(path, 'any'); await fs.promises.chmod(path, mode); },
+    async chown(path: string, uid: number, gid: number) { await need(path, 'any'); await fs.promises.chown(path, uid, gid); },
   };
 
   // One operation at a time: the module is not re-entrant.
