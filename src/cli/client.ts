@@ -91,38 +91,47 @@ export class ApiClient {
   }
 
   /** One request. Resolves with any status; rejects (kind `unavailable`) only when the server cannot be reached. */
-  request(method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
-    const target = new URL(path, this.url);
-    for (const [key, value] of Object.entries(options.query ?? {})) {
-      for (const v of value === undefined ? [] : Array.isArray(value) ? value : [value]) target.searchParams.append(key, v);
-    }
+  async request(method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-    const headers: Record<string, string | number> = { 'x-api-version': API_VERSION, accept: 'application/json', ...(options.headers ?? {}) };
-    if (this.sessionId !== undefined) headers['auth'] = this.sessionId;
+    const headers: Record<string, string | number> = { ...(options.headers ?? {}) };
     if (payload !== undefined) {
       headers['content-type'] = 'application/json';
       headers['content-length'] = Buffer.byteLength(payload);
     }
+    const res = await this.open(method, path, { query: options.query, headers, send: (req) => req.end(payload) });
+    const chunks: Buffer[] = [];
+    try {
+      for await (const chunk of res) chunks.push(chunk as Buffer);
+    } catch (error) {
+      throw this.unreachable(error as Error);
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: unknown = text === '' ? undefined : text;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.statusCode ?? 0, headers: res.headers, body };
+  }
+
+  /**
+   * Starts a request with the API headers, lets `send` write the body (and end it), and resolves with the
+   * response stream unread: for uploads and downloads of any size.
+   */
+  open(method: string, path: string, options: { query?: RequestOptions['query']; headers?: Record<string, string | number>; send: (req: http.ClientRequest) => void }): Promise<http.IncomingMessage> {
+    const target = new URL(path, this.url);
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      for (const v of value === undefined ? [] : Array.isArray(value) ? value : [value]) target.searchParams.append(key, v);
+    }
+    const headers: Record<string, string | number> = { 'x-api-version': API_VERSION, accept: 'application/json', ...(options.headers ?? {}) };
+    if (this.sessionId !== undefined) headers['auth'] = this.sessionId;
     const transport = target.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
-      const req = transport.request(target, { method, headers, timeout: this.timeoutMs, ...(target.protocol === 'https:' ? { rejectUnauthorized: !this.insecure } : {}) }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', (error) => reject(this.unreachable(error)));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown = text === '' ? undefined : text;
-          try {
-            body = text === '' ? undefined : JSON.parse(text);
-          } catch {
-            // not JSON: keep the text
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
-        });
-      });
+      const req = transport.request(target, { method, headers, timeout: this.timeoutMs, ...(target.protocol === 'https:' ? { rejectUnauthorized: !this.insecure } : {}) }, resolve);
       req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer in ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
       req.on('error', (error) => reject(this.unreachable(error)));
-      req.end(payload);
+      options.send(req);
     });
   }
 

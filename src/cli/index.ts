@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import type { RunningAppliance, ServeOptions } from '../appliance.js';
 import { isAppError } from '../core/errors.js';
+import { registerFileVerbs } from './commands/files.js';
 import { registerLogin } from './commands/login.js';
 import { registerResource } from './commands/resource.js';
 import { registerServe } from './commands/serve.js';
@@ -60,6 +61,7 @@ export async function runCli(argv: string[], hooks: CliHooks): Promise<number> {
   registerLogin(program, io);
   for (const spec of resources) {
     const group = registerResource(program, io, spec);
+    registerFileVerbs(group, io, spec);
     if (spec.name === 'tasks') registerTasksWatch(group, io);
   }
   for (const command of program.commands) {

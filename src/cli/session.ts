@@ -27,9 +27,14 @@ export async function mutate(client: ApiClient, request: { method: string; path:
     ...(request.query === undefined ? {} : { query: request.query }),
     ...(request.headers === undefined ? {} : { headers: request.headers }),
   });
+  return follow(client, reply, request.wait);
+}
+
+/** Follows the answer of a mutation: a task to its end (and then its resource), or the resource itself. */
+export async function follow(client: ApiClient, reply: Record<string, unknown> | undefined, wait: boolean): Promise<MutationResult> {
   if (reply?.['category'] !== 'tasks') return { task: undefined, resource: reply };
   let task = reply as unknown as Task;
-  if (!request.wait) return { task, resource: undefined };
+  if (!wait) return { task, resource: undefined };
   task = await client.waitForTask(task.uri);
   if (isFailedTask(task)) throw taskFailure(task);
   const uri = task.name === 'Delete' ? null : task.associatedResource.resourceUri;

@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import pino from 'pino';
 import { serveAppliance, type RunningAppliance } from '../../src/appliance.js';
 import { runCli, type CliIo } from '../../src/cli/index.js';
+import { serveWithFiles } from './file-server.js';
 
 export const ADMIN_PASSWORD = 'admin-password-1';
 export const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'src', 'main.js');
@@ -32,9 +33,10 @@ export interface CliHarness {
   close(): Promise<void>;
 }
 
-export async function startCliHarness(options: { https?: boolean } = {}): Promise<CliHarness> {
+/** `files: true` also mounts golden-image and bundle routes (see file-server.ts). */
+export async function startCliHarness(options: { https?: boolean; files?: boolean } = {}): Promise<CliHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'streamer-cli-'));
-  const running = await serveAppliance({
+  const running = options.files === true ? await serveWithFiles(join(dir, 'data'), ADMIN_PASSWORD) : await serveAppliance({
     dataDir: join(dir, 'data'),
     host: '127.0.0.1',
     port: 0,

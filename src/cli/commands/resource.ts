@@ -29,7 +29,7 @@ function label(spec: ResourceSpec, member: Member | undefined, fallback: string)
   return typeof named === 'string' ? named : fallback;
 }
 
-function report(io: CliIo, spec: ResourceSpec, verb: string, result: MutationResult, opts: WaitOptions, fallbackName: string): void {
+export function report(io: CliIo, spec: ResourceSpec, verb: string, result: MutationResult, opts: WaitOptions, fallbackName: string): void {
   if (!opts.wait && result.task !== undefined) {
     if (opts.json === true) printJson(io, result.task);
     else print(io, result.task.uri);

@@ -1,0 +1,100 @@
+// File verbs beside the generic ones: upload and download golden images and artifact bundles, extract
+// a bundle, read the creation/deployment log of a golden image or OS volume.
+import type { Command } from 'commander';
+import { resolve as resolvePath } from 'node:path';
+import { errorFromReply } from '../client.js';
+import { print, type CliIo } from '../io.js';
+import { resolveMember } from '../resolve.js';
+import type { Member, ResourceSpec } from '../resources.js';
+import { connect, follow, mutate } from '../session.js';
+import { downloadFile, uploadFile } from '../transfer.js';
+import { report } from './resource.js';
+
+interface Transfer {
+  /** Download path prefix; the member's id is appended. */
+  download?: string;
+  /** Log (archive) path prefix; the member's id is appended. */
+  log?: string;
+  upload?: boolean;
+  extract?: boolean;
+}
+
+const transfers: Record<string, Transfer> = {
+  'golden-images': { download: '/rest/golden-images/download/', log: '/rest/golden-images/archive/', upload: true },
+  'artifact-bundles': { download: '/rest/artifact-bundles/download/', upload: true, extract: true },
+  'os-volumes': { log: '/rest/os-volumes/archive/' },
+};
+
+const zipName = (member: Member): string => `${String(member['name'] ?? member['id']).replace(/[^\w.-]+/g, '_')}.zip`;
+const imageName = (file: string): string => file.replace(/^.*[\\/]/, '').replace(/\.(zip|gz|raw|img|qcow2|vmdk|vhdx|vdi)$/i, '');
+
+export function registerFileVerbs(group: Command, io: CliIo, spec: ResourceSpec): void {
+  const t = transfers[spec.name];
+  if (t === undefined) return;
+  if (t.upload === true) {
+    const images = spec.name === 'golden-images';
+    const upload = group
+      .command('upload')
+      .description(`Upload a ${spec.singular} file (streamed; any size)`)
+      .argument('<file>', images ? 'HPE golden image zip, raw, qcow2, .gz …' : 'bundle zip (the bundle is named after the file)');
+    if (images) upload.option('--name <name>', 'the name (default: the file name without extension)').option('--description <text>', 'the description');
+    upload
+      .option('--no-wait', 'print the task URI instead of waiting for the task')
+      .option('--json', 'print the result as JSON')
+      .action(async (file: string, opts: { name?: string; description?: string; wait: boolean; json?: boolean }) => {
+        const client = await connect(io);
+        const query = images ? { name: opts.name ?? imageName(file), description: opts.description } : {};
+        const reply = await uploadFile(client, spec.path, { file, query });
+        if (reply.status < 200 || reply.status > 299) throw errorFromReply(reply, `upload "${file}"`);
+        const result = await follow(client, reply.body as Member, opts.wait);
+        report(io, spec, 'Uploaded', result, opts, file);
+      });
+  }
+  if (t.download !== undefined) {
+    const prefix = t.download;
+    group
+      .command('download')
+      .description(`Download a ${spec.singular} as a zip`)
+      .argument('<ref>', 'NAME|ID')
+      .option('-o, --output <file>', 'where to write it (default: <name>.zip in the current directory)')
+      .action(async (ref: string, opts: { output?: string }) => {
+        const client = await connect(io);
+        const member = await resolveMember(client, spec, ref);
+        const dest = resolvePath(opts.output ?? zipName(member));
+        const bytes = await downloadFile(client, `${prefix}${String(member['id'])}`, dest, `download ${spec.singular} "${ref}"`);
+        print(io, `Downloaded ${spec.singular} "${String(member['name'])}" to ${dest} (${bytes} bytes)`);
+      });
+  }
+  if (t.log !== undefined) {
+    const prefix = t.log;
+    group
+      .command('log')
+      .description(`Print the ${spec.name === 'os-volumes' ? 'deployment' : 'creation or capture'} log of a ${spec.singular}`)
+      .argument('<ref>', 'NAME|ID')
+      .action(async (ref: string) => {
+        const client = await connect(io);
+        const member = await resolveMember(client, spec, ref);
+        const text = await client.call<unknown>('GET', `${prefix}${String(member['id'])}`, { action: `read the log of ${spec.singular} "${ref}"` });
+        print(io, typeof text === 'string' ? text : JSON.stringify(text, null, 2));
+      });
+  }
+  if (t.extract === true) {
+    group
+      .command('extract')
+      .description('Create the artifacts a bundle holds')
+      .argument('<ref>', 'NAME|ID')
+      .option('--force-import', 'overwrite artifacts with the same id or name')
+      .option('--no-wait', 'print the task URI instead of waiting for the task')
+      .option('--json', 'print the finished task as JSON')
+      .action(async (ref: string, opts: { forceImport?: boolean; wait: boolean; json?: boolean }) => {
+        const client = await connect(io);
+        const member = await resolveMember(client, spec, ref);
+        const result = await mutate(client, {
+          method: 'PUT', path: String(member['uri']), wait: opts.wait, action: `extract ${spec.singular} "${ref}"`,
+          query: { extract: 'true', ...(opts.forceImport === true ? { forceImport: 'true' } : {}) },
+        });
+        if (opts.json === true || !opts.wait) report(io, spec, 'Extracted', { task: result.task, resource: undefined }, opts, ref);
+        else print(io, `Extracted ${spec.singular} "${String(member['name'])}": ${result.task?.taskStatus ?? 'done'}`);
+      });
+  }
+}
