@@ -29,6 +29,13 @@ describe('login', () => {
     expect(run.stderr).toContain('STREAMER_PASSWORD');
   });
 
+  it('asks for the password on a terminal without echoing it', async () => {
+    const run = await h.cli(['login', '--url', h.url, '--user', 'Administrator'], { stdinTty: true, stdin: `${ADMIN_PASSWORD}\r`, env: { STREAMER_CONFIG: join(h.dir, 'tty.json') } });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('Password for Administrator: ');
+    expect(run.stderr + run.stdout).not.toContain(ADMIN_PASSWORD);
+  });
+
   it('saves {url, sessionID, insecure} with mode 0600 (password from STREAMER_PASSWORD)', async () => {
     const run = await h.cli(['login', '--url', h.url, '--user', 'Administrator'], { env: { STREAMER_PASSWORD: ADMIN_PASSWORD } });
     expect(run.code, run.stderr).toBe(0);

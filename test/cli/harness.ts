@@ -27,7 +27,7 @@ export interface CliHarness {
   /** Session file the CLI uses (STREAMER_CONFIG). */
   config: string;
   /** Runs the CLI in-process; `tty` makes stdout look like a terminal. */
-  cli(args: string[], options?: { tty?: boolean; env?: Record<string, string>; stdin?: string }): Promise<CliRun>;
+  cli(args: string[], options?: { tty?: boolean; env?: Record<string, string>; stdin?: string; stdinTty?: boolean }): Promise<CliRun>;
   /** Runs the built CLI as a real process. */
   process(args: string[], options?: { env?: Record<string, string> }): Promise<CliRun>;
   close(): Promise<void>;
@@ -54,7 +54,8 @@ export async function startCliHarness(options: { https?: boolean; files?: boolea
     async cli(args, o = {}) {
       const stdout = Object.assign(new PassThrough(), { isTTY: o.tty === true, columns: 100 });
       const stderr = new PassThrough();
-      const stdin = new PassThrough();
+      const rawModes: boolean[] = [];
+      const stdin = Object.assign(new PassThrough(), o.stdinTty === true ? { isTTY: true, setRawMode: (raw: boolean) => rawModes.push(raw) } : {});
       stdin.end(o.stdin ?? '');
       let out = '';
       let err = '';
@@ -62,6 +63,7 @@ export async function startCliHarness(options: { https?: boolean; files?: boolea
       stderr.on('data', (d: Buffer) => (err += d.toString()));
       const io: CliIo = { stdout, stderr, stdin, env: { ...baseEnv, ...(o.env ?? {}) } };
       const code = await runCli(args, { io, serve: () => Promise.reject(new Error('serve is not part of these tests')) });
+      if (o.stdinTty === true && rawModes.at(-1) !== false && rawModes.length > 0) throw new Error('the terminal was left in raw mode');
       return { code, stdout: out, stderr: err };
     },
     process(args, o = {}) {
