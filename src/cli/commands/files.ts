@@ -46,7 +46,7 @@ export function registerFileVerbs(group: Command, io: CliIo, spec: ResourceSpec)
         const query = images ? { name: opts.name ?? imageName(file), description: opts.description } : {};
         const reply = await uploadFile(client, spec.path, { file, query });
         if (reply.status < 200 || reply.status > 299) throw errorFromReply(reply, `upload "${file}"`);
-        const result = await follow(client, reply.body as Member, opts.wait);
+        const result = await follow(client, reply.body as Member, { wait: opts.wait, io });
         report(io, spec, 'Uploaded', result, opts, file);
       });
   }
@@ -90,7 +90,7 @@ export function registerFileVerbs(group: Command, io: CliIo, spec: ResourceSpec)
         const client = await connect(io);
         const member = await resolveMember(client, spec, ref);
         const result = await mutate(client, {
-          method: 'PUT', path: String(member['uri']), wait: opts.wait, action: `extract ${spec.singular} "${ref}"`,
+          method: 'PUT', path: String(member['uri']), wait: opts.wait, io, action: `extract ${spec.singular} "${ref}"`,
           query: { extract: 'true', ...(opts.forceImport === true ? { forceImport: 'true' } : {}) },
         });
         if (opts.json === true || !opts.wait) report(io, spec, 'Extracted', { task: result.task, resource: undefined }, opts, ref);

@@ -96,7 +96,7 @@ export function registerResource(program: Command, io: CliIo, spec: ResourceSpec
       if (shortcuts !== undefined) Object.assign(base, await shortcuts.body(opts, { io, client }));
       const body = await bodyFrom(io, opts, base);
       const name = label(spec, body, '');
-      const result = await mutate(client, { method: 'POST', path: spec.path, body, action: `create ${spec.singular} "${name}"`, wait: opts.wait });
+      const result = await mutate(client, { method: 'POST', path: spec.path, body, action: `create ${spec.singular} "${name}"`, wait: opts.wait, io });
       report(io, spec, 'Created', result, opts, name);
     });
 
@@ -122,7 +122,7 @@ export function registerResource(program: Command, io: CliIo, spec: ResourceSpec
       const eTag = current['eTag'];
       const name = label(spec, current, ref);
       const result = await mutate(client, {
-        method: 'PUT', path: uri, body, wait: opts.wait, action: `update ${spec.singular} "${name}"`,
+        method: 'PUT', path: uri, body, wait: opts.wait, io, action: `update ${spec.singular} "${name}"`,
         ...(typeof eTag === 'string' && eTag !== '' ? { headers: { 'if-match': eTag } } : {}),
       });
       report(io, spec, 'Updated', result, opts, name);
@@ -140,7 +140,7 @@ export function registerResource(program: Command, io: CliIo, spec: ResourceSpec
       const current = await resolveMember(client, spec, ref);
       const name = label(spec, current, ref);
       const result = await mutate(client, {
-        method: 'DELETE', path: String(current['uri']), wait: opts.wait, action: `delete ${spec.singular} "${name}"`,
+        method: 'DELETE', path: String(current['uri']), wait: opts.wait, io, action: `delete ${spec.singular} "${name}"`,
         ...(opts.force === true ? { query: { force: 'true' } } : {}),
       }).catch((error: unknown) => {
         if (isAppError(error) && error.kind === 'conflict' && opts.force !== true) error.recommendedActions.push(`Or delete it anyway: "streamer ${spec.name} delete ${JSON.stringify(ref)} --force"`);
