@@ -73,6 +73,10 @@ describe('plan scripts, build plans, deployment plans', () => {
     const offsets = lines.map((l, i) => (i === 0 ? l.indexOf('TYPE') : l.search(/(deploy|general)/)));
     expect(new Set(offsets).size).toBe(1);
 
+    const first = await h.cli(['plan-scripts', 'list', '--sort', 'name:desc', '--count', '1']);
+    expect(first.stdout.trimEnd().split('\n').slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['set-hostname']);
+    expect((await h.cli(['plan-scripts', 'list', '--count', 'all'])).code).toBe(2);
+
     const json = await h.cli(['plan-scripts', 'list', '--json', '--filter', 'planType=deploy']);
     const page = JSON.parse(json.stdout) as { total: number; members: { name: string }[] };
     expect(page.total).toBe(1);

@@ -1,7 +1,7 @@
 // `streamer <resource> list|get|create|update|delete`: the same five verbs for every collection of
 // resources.ts; creation shortcuts per resource live in create-options.ts.
 import type { Command } from 'commander';
-import { isAppError } from '../../core/errors.js';
+import { AppError, isAppError } from '../../core/errors.js';
 import { bodyFrom } from '../body-input.js';
 import type { CliIo } from '../io.js';
 import { print } from '../io.js';
@@ -52,11 +52,13 @@ export function registerResource(program: Command, io: CliIo, spec: ResourceSpec
     .description(`List ${spec.singular}s`)
     .option('--filter <expr>', "filter, e.g. \"name='X'\", \"name matches 'web%'\", planType=deploy (repeatable; ANDed)", collect)
     .option('--sort <field:dir>', 'sort, e.g. name:asc, modified:desc')
+    .option('--count <n>', 'at most n members (the first page)')
     .option('--json', 'print the raw collection JSON')
-    .action(async (opts: OutputOptions & { filter?: string[]; sort?: string }) => {
+    .action(async (opts: OutputOptions & { filter?: string[]; sort?: string; count?: string }) => {
+      if (opts.count !== undefined && !/^\d+$/.test(opts.count)) throw new AppError('invalid', 'CLI_USAGE', `Cannot list: "--count ${opts.count}" is not a whole number`);
       const client = await connect(io);
       const page = await client.call<{ members?: Member[] }>('GET', spec.path, {
-        query: { filter: opts.filter, sort: opts.sort },
+        query: { filter: opts.filter, sort: opts.sort, count: opts.count },
         action: `list ${spec.singular}s`,
       });
       if (opts.json === true) printJson(io, page);
