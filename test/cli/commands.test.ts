@@ -137,6 +137,20 @@ describe('plan scripts, build plans, deployment plans', () => {
   });
 });
 
+describe('users', () => {
+  it('a read-only user can change its own full name, and may not create artifacts (exit 5)', async () => {
+    expect((await h.cli(['users', 'create', '--name', 'viewer', '--password', 'viewer-pass-1', '--role', 'Read only'])).code).toBe(0);
+    const env = { STREAMER_CONFIG: join(h.dir, 'viewer.json') };
+    expect((await h.cli(['login', '--url', h.url, '--user', 'viewer', '--password', 'viewer-pass-1'], { env })).code).toBe(0);
+    const self = await h.cli(['users', 'update', 'viewer', '--set', 'fullName=Vera Viewer'], { env });
+    expect(self.code, self.stderr).toBe(0);
+    expect(self.stdout).toMatch(/^viewer\s+Read only\s+true\s+Vera Viewer/m);
+    const denied = await h.cli(['plan-scripts', 'create', '--name', 'nope', '--type', 'deploy', '--set', 'content=x'], { env });
+    expect(denied.code).toBe(5);
+    expect(denied.stderr).toContain('Read only');
+  });
+});
+
 describe('usage and reachability', () => {
   it('an unknown resource or verb exits 2', async () => {
     expect((await h.cli(['frobnicators', 'list'])).code).toBe(2);

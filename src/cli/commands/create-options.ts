@@ -10,6 +10,8 @@ import { resources, type Member, type ResourceSpec } from '../resources.js';
 export interface Shortcut {
   options(command: Command, context?: { update: boolean }): void;
   body(opts: Record<string, unknown>, context: { io: CliIo; client: ApiClient }): Promise<Member>;
+  /** Adjusts an update's whole-object body against the current resource before the PUT. */
+  beforeUpdate?(body: Member, current: Member): void;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -69,6 +71,12 @@ export const createShortcuts: Record<string, Shortcut> = {
       if (str(opts['password']) !== undefined) body['password'] = opts['password'];
       if (str(opts['role']) !== undefined) body['role'] = opts['role'];
       return Promise.resolve(body);
+    },
+    beforeUpdate(body, current) {
+      // The server refuses role/enablement fields from a non-administrator even when unchanged: send them only when they change.
+      for (const key of ['role', 'enabled', 'permissions']) {
+        if (JSON.stringify(body[key]) === JSON.stringify(current[key])) delete body[key];
+      }
     },
   },
 };

@@ -120,6 +120,7 @@ export function registerResource(program: Command, io: CliIo, spec: ResourceSpec
       if (typeof opts['description'] === 'string') base['description'] = opts['description'];
       if (shortcuts !== undefined) Object.assign(base, await shortcuts.body(opts, { io, client }));
       const body = await bodyFrom(io, opts, base);
+      shortcuts?.beforeUpdate?.(body, current);
       const uri = String(current['uri']);
       const eTag = current['eTag'];
       const name = label(spec, current, ref);
