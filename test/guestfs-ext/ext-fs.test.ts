@@ -4,7 +4,7 @@ import { chmodSync, chownSync, mkdirSync, readFileSync, symlinkSync, writeFileSy
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isAppError } from '../../src/core/errors.js';
-import { needsRecovery, openExt, readExtSuperblock } from '../../src/guestfs/ext/index.js';
+import { ExtWorkerPool, needsRecovery, openExt, readExtSuperblock } from '../../src/guestfs/ext/index.js';
 import type { ImageFs } from '../../src/guestfs/image-fs.js';
 import { FileDisk } from './file-disk.js';
 import { debugfs, debugfsRaw, debugStat, fsck, makeImage, requireTools, tempDir } from './images.js';
@@ -246,4 +246,30 @@ describe('journal and read-only', () => {
     );
     await blankDisk.close();
   });
+});
+
+test('a worker pool reuses its thread across filesystems without mixing them up', async () => {
+  const pool = new ExtWorkerPool({ maxIdle: 1 });
+  await pool.warm(1);
+  const images = [join(tmp.dir, 'pool-a.ext4'), join(tmp.dir, 'pool-b.ext4')];
+  try {
+    for (const [i, image] of images.entries()) {
+      makeImage(image, 'ext4', '64M');
+      const disk = await FileDisk.open(image);
+      const ro = await openExt(disk, { readOnly: true, pool });
+      expect(await ro.readdir('/')).toEqual(['lost+found']);
+      await ro.close();
+      const fs = await openExt(disk, { readOnly: false, pool });
+      await fs.writeFile('/name', Buffer.from(`image-${i}`));
+      expect(await fs.readdir('/')).toEqual(['lost+found', 'name']);
+      await fs.close();
+      await disk.close();
+    }
+  } finally {
+    await pool.close();
+  }
+  for (const [i, image] of images.entries()) {
+    expectClean(image);
+    expect(debugfs(image, 'cat /name')).toBe(`image-${i}`);
+  }
 });

@@ -6,12 +6,15 @@ import type { Disk } from '../../storage/disk.js';
 import type { FileKind, FileStat, ImageFs, StatVfs } from '../image-fs.js';
 import { fsError, readOnlyError } from './errors.js';
 import { readExtSuperblock } from './superblock.js';
-import { ExtWorkerHost, WorkerCallError } from './worker-host.js';
+import { type ExtWorkerHost, WorkerCallError } from './worker-host.js';
+import { ExtWorkerPool } from './worker-pool.js';
 
 export interface OpenExtOptions {
   readOnly: boolean;
   /** The device name used in messages (`/dev/sda2`); default `/dev/sda`. */
   device?: string;
+  /** Reuse warm worker threads; without a pool the filesystem gets its own thread, ended on close. */
+  pool?: ExtWorkerPool;
 }
 
 interface RawStat {
@@ -61,12 +64,16 @@ export async function openExt(disk: Disk, options: OpenExtOptions): Promise<Imag
       },
     );
   }
-  const host = new ExtWorkerHost(disk, readOnly);
-  const fs = new ExtFs(host, disk, { device, type: sb.type, readOnly });
+  const pool = options.pool ?? new ExtWorkerPool({ maxIdle: 0 });
+  const host = pool.acquire();
+  host.attach(disk, { readOnly });
+  const fs = new ExtFs(host, disk, { device, type: sb.type, readOnly, release: () => pool.release(host) });
   try {
     await host.call('mount');
   } catch (e) {
-    await host.terminate();
+    await host.call('detach').catch(() => undefined);
+    await host.drained();
+    pool.release(host);
     const cause = e instanceof WorkerCallError ? e.failure.code : String(e);
     throw new AppError('invalid', 'FS_CORRUPT', `Cannot open "${device}": the ext filesystem cannot be read (${cause})`, {
       cause: e,
@@ -80,13 +87,15 @@ class ExtFs implements ImageFs {
   readonly type: 'ext2' | 'ext3' | 'ext4';
   readonly readOnly: boolean;
   private readonly device: string;
+  private readonly release: () => void;
   private closed = false;
 
   constructor(
     private readonly host: ExtWorkerHost,
     private readonly disk: Disk,
-    info: { device: string; type: 'ext2' | 'ext3' | 'ext4'; readOnly: boolean },
+    info: { device: string; type: 'ext2' | 'ext3' | 'ext4'; readOnly: boolean; release: () => void },
   ) {
+    this.release = info.release;
     this.device = info.device;
     this.type = info.type;
     this.readOnly = info.readOnly;
@@ -111,9 +120,8 @@ class ExtFs implements ImageFs {
 
   async writeFile(path: string, data: Uint8Array, options?: { mode?: number }): Promise<void> {
     this.writable('write', path);
-    // mode applies only on creation; the module ignores it on open, so set it with chmod then
-    const created = options?.mode !== undefined && !(await this.exists(path));
-    await this.run('write', 'writeFile', path, Uint8Array.from(data), created ? options?.mode : undefined, false);
+    // mode applies only on creation (the worker sets it with chmod: the module ignores it on open)
+    await this.run('write', 'writeFile', path, Uint8Array.from(data), options?.mode, false);
   }
 
   async appendFile(path: string, data: Uint8Array): Promise<void> {
@@ -170,9 +178,11 @@ class ExtFs implements ImageFs {
     await this.run('chown', 'chown', path, uid, gid);
   }
 
-  async utimes(path: string): Promise<void> {
+  utimes(path: string): Promise<void> {
     // TODO(4): the ext2fs module has no call that sets inode times
-    throw new AppError('invalid', 'FS_UNSUPPORTED', `touch: ${path}: setting times is not supported on ${this.type} yet`);
+    return Promise.reject(
+      new AppError('invalid', 'FS_UNSUPPORTED', `touch: ${path}: setting times is not supported on ${this.type} yet`),
+    );
   }
 
   async statvfs(): Promise<StatVfs> {
@@ -203,11 +213,13 @@ class ExtFs implements ImageFs {
     if (this.closed) return;
     this.closed = true;
     try {
-      if (!this.readOnly) await this.host.call('umount');
+      await this.host.call(this.readOnly ? 'detach' : 'umount');
     } catch (e) {
+      await this.host.terminate(); // a thread whose unmount failed is not reused
       throw toFsError('umount', this.device, e);
     } finally {
-      await this.host.terminate();
+      await this.host.drained();
+      this.release();
     }
   }
 

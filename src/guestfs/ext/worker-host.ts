@@ -26,13 +26,34 @@ export class ExtWorkerHost {
   private io: Promise<void> = Promise.resolve();
   private writeError: string | undefined;
   private exited: Error | undefined;
+  private disk: Disk | undefined;
+  private readOnly = true;
 
-  constructor(private readonly disk: Disk, private readonly readOnly: boolean) {
+  constructor() {
     const ext2fsPath = createRequire(import.meta.url).resolve('ext2fs');
     this.worker = new Worker(workerSource, { eval: true, workerData: { ext2fsPath } });
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));
     this.worker.on('error', (e) => this.fail(e));
     this.worker.on('exit', (code) => this.fail(new Error(`The ext worker exited with code ${code}`)));
+  }
+
+  /** True while the thread is alive and can take another filesystem. */
+  get usable(): boolean {
+    return this.exited === undefined;
+  }
+
+  /** Serves the worker's block I/O from `disk` until the next attach; an idle host does not keep Node alive. */
+  attach(disk: Disk | undefined, options: { readOnly: boolean }): void {
+    this.disk = disk;
+    this.readOnly = options.readOnly;
+    this.writeError = undefined;
+    if (disk) this.worker.ref();
+    else this.worker.unref();
+  }
+
+  /** Resolves once every block write the worker has sent is applied to the Disk. */
+  async drained(): Promise<void> {
+    await this.io;
   }
 
   call<T>(op: string, ...args: unknown[]): Promise<T> {
@@ -71,13 +92,15 @@ export class ExtWorkerHost {
   }
 
   private async serveIo(m: Exclude<FromWorker, { t: 'result' }>): Promise<void> {
+    const disk = this.disk;
     if (m.t === 'w') {
       if (this.writeError !== undefined) return;
       try {
+        if (!disk) throw new Error('no disk is attached');
         if (this.readOnly) throw new Error('write to a read-only filesystem');
-        if (m.kind === 'write' && m.data) await this.disk.write(m.offset, m.data);
+        if (m.kind === 'write') for (const w of m.writes) await disk.write(w.offset, w.data);
         // Discard is advisory: a disk that cannot free space keeps the data, which nothing reads again.
-        else if (m.kind === 'discard') await this.disk.discard(m.offset, m.length).catch(() => undefined);
+        else if (m.kind === 'discard') await disk.discard(m.offset, m.length).catch(() => undefined);
       } catch (e) {
         this.writeError = e instanceof Error ? e.message : String(e);
       }
@@ -86,13 +109,14 @@ export class ExtWorkerHost {
     let reply: ToWorker;
     try {
       if (this.writeError !== undefined) throw new Error(this.writeError);
+      if (!disk) throw new Error('no disk is attached');
       if (m.kind === 'flush') {
-        if (!this.readOnly) await this.disk.flush();
+        if (!this.readOnly) await disk.flush();
         reply = { t: 'io', id: m.id };
       } else {
-        const length = Math.max(0, Math.min(m.length, this.disk.sizeBytes - m.offset));
+        const length = Math.max(0, Math.min(m.length, disk.sizeBytes - m.offset));
         const data = new Uint8Array(m.length);
-        if (length > 0) data.set(await this.disk.read(m.offset, length));
+        if (length > 0) data.set(await disk.read(m.offset, length));
         reply = { t: 'io', id: m.id, data };
       }
     } catch (e) {

@@ -3,7 +3,8 @@
 // Worker as source text, so it must use nothing from outside its own body but its `require` parameter.
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call,
    @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return,
-   @typescript-eslint/no-unsafe-argument */
+   @typescript-eslint/no-unsafe-argument, @typescript-eslint/require-await, @typescript-eslint/prefer-promise-reject-errors
+   -- the ext2fs module is untyped JavaScript and its disk contract wants async methods */
 
 /** Messages between the main thread and the worker. */
 export type ToWorker =
@@ -12,7 +13,8 @@ export type ToWorker =
 export type FromWorker =
   | { t: 'result'; id: number; value?: unknown; error?: { code: string; errno: number; message: string } }
   | { t: 'io'; id: number; kind: 'read' | 'flush'; offset: number; length: number }
-  | { t: 'w'; kind: 'write' | 'discard'; offset: number; length: number; data?: Uint8Array };
+  | { t: 'w'; kind: 'write'; writes: { offset: number; length: number; data: Uint8Array }[] }
+  | { t: 'w'; kind: 'discard'; offset: number; length: number };
 
 export function extWorkerMain(require: (id: string) => any): void {
   const { parentPort, workerData } = require('node:worker_threads');
@@ -25,8 +27,18 @@ export function extWorkerMain(require: (id: string) => any): void {
   let nextIo = 1;
   let ioError: string | undefined;
 
+  let batch = new Map<string, { offset: number; length: number; data: Uint8Array }>();
+  let batchBytes = 0;
+  const sendBatch = () => {
+    if (batch.size === 0) return;
+    const writes = [...batch.values()];
+    batch = new Map();
+    batchBytes = 0;
+    parentPort.postMessage({ t: 'w', kind: 'write', writes }, writes.map((w) => w.data.buffer));
+  };
   const ask = (kind: 'read' | 'flush', offset: number, length: number): Promise<Uint8Array | undefined> =>
     new Promise((resolve, reject) => {
+      sendBatch();
       const id = nextIo++;
       pendingIo.set(id, (m) => (m.error === undefined ? resolve(m.data) : reject(new Error(m.error))));
       parentPort.postMessage({ t: 'io', id, kind, offset, length });
@@ -35,7 +47,7 @@ export function extWorkerMain(require: (id: string) => any): void {
   // The block device ext2fs sees: reads served from a page cache or fetched from the main thread in one
   // message; writes sent without waiting (the main thread applies messages in order).
   const disk = {
-    async read(buffer: Uint8Array, bufferOffset: number, length: number, position: number) {
+    async read(buffer: Uint8Array, bufferOffset: number, length: number, position: number): Promise<{ bytesRead: number; buffer: Uint8Array }> {
       const first = Math.floor(position / PAGE);
       const last = Math.floor((position + length - 1) / PAGE);
       let missing = -1;
@@ -73,10 +85,17 @@ export function extWorkerMain(require: (id: string) => any): void {
         else if (from === p * PAGE && to === (p + 1) * PAGE && length <= 64 * 1024)
           cache.set(p, data.slice(from - position, to - position));
       }
-      parentPort.postMessage({ t: 'w', kind: 'write', offset: position, length, data }, [data.buffer]);
+      // Writes wait in a batch that leaves before the next read or flush request and at the end of each
+      // operation; a block written twice in one operation goes out once.
+      const key = `${position}:${length}`;
+      batch.delete(key);
+      batch.set(key, { offset: position, length, data });
+      batchBytes += length;
+      if (batchBytes >= 4 * CHUNK) sendBatch();
       return { bytesWritten: length, buffer };
     },
     async discard(offset: number, length: number) {
+      sendBatch();
       for (let p = Math.ceil(offset / PAGE); (p + 1) * PAGE <= offset + length; p++) cache.delete(p);
       parentPort.postMessage({ t: 'w', kind: 'discard', offset, length });
     },
@@ -89,9 +108,6 @@ export function extWorkerMain(require: (id: string) => any): void {
   const p = <T>(fn: (...a: any[]) => void, ...args: unknown[]): Promise<T> =>
     new Promise((resolve, reject) => fn(...args, (e: unknown, v: T) => (e ? reject(e) : resolve(v))));
 
-  const statOf = (s: any) => ({
-    mode: s.mode, uid: s.uid, gid: s.gid, nlink: s.nlink, sizeBytes: s.size, mtimeMs: s.mtime.getTime(),
-  });
   const withFd = async <T>(path: string, flags: number | string, mode: number, fn: (fd: number) => Promise<T>) => {
     const fd: number = await p(fs.open, path, flags, mode);
     try { return await fn(fd); } finally { await p(fs.close, fd); }
@@ -101,11 +117,23 @@ export function extWorkerMain(require: (id: string) => any): void {
   // so every mutating call checks the kernel's preconditions first.
   const fail = (code: string): never => { const e: any = new Error(code); e.code = code; throw e; };
   const isDir = (mode: number) => (mode & 0o170000) === 0o040000;
+  // The inode fields of an open file live in the module's memory, so they are read with plain (synchronous)
+  // calls: an async call costs a trip through the module's operation queue. Safe because this worker
+  // runs one operation at a time and awaits every async call, so none is suspended when these run.
+  const Module = require(require('node:path').join(require('node:path').dirname(workerData.ext2fsPath), 'lib', 'libext2fs.js'));
+  const field = (name: string, fd: number): number => {
+    const v: number = Module.ccall(`node_ext2fs_stat_i_${name}`, 'number', ['number'], [fd]);
+    if (v < 0) fail('EIO');
+    return v;
+  };
+  const statFd = (fd: number) => ({
+    mode: field('mode', fd), uid: field('uid', fd), gid: field('gid', fd), nlink: field('links_count', fd),
+    sizeBytes: field('size', fd), mtimeMs: field('mtime', fd) * 1000,
+  });
   const modeOf = async (path: string, follow: boolean): Promise<number | undefined> => {
-    try {
-      return follow ? await withFd(path, 0, 0, async (fd) => (await p<any>(fs.fstat, fd)).mode)
-        : (await fs.promises.lstat(path)).mode;
-    } catch { return undefined; }
+    let fd: number;
+    try { fd = await p(fs.open, path, follow ? 0 : 0o400000, 0); } catch { return undefined; }
+    try { return field('mode', fd); } finally { await p(fs.close, fd); }
   };
   const parentDir = async (path: string) => {
     const parent = path.slice(0, path.lastIndexOf('/')) || '/';
@@ -128,19 +156,21 @@ export function extWorkerMain(require: (id: string) => any): void {
   };
 
   const ops: Record<string, (...a: any[]) => Promise<unknown>> = {
-    async mount() { fs = await ext2fs.mount(disk, 0); },
-    async umount() { if (fs) await ext2fs.umount(fs); fs = undefined; await disk.flush(); },
+    async ping() { while (!Module.calledRun) await new Promise((r) => setTimeout(r, 1)); },
+    async mount() { cache.clear(); ioError = undefined; fs = await ext2fs.mount(disk, 0); },
+    // a pooled worker forgets its filesystem without writing (read-only opens, failed mounts)
+    async detach() { if (fs) await fs.closeAllFileDescriptors(); fs = undefined; cache.clear(); batch.clear(); batchBytes = 0; },
+    async umount() { if (fs) await ext2fs.umount(fs); fs = undefined; await disk.flush(); cache.clear(); },
     async remount() { await ext2fs.umount(fs); await disk.flush(); fs = await ext2fs.mount(disk, 0); },
-    async stat(path: string) { await need(path, 'any'); return withFd(path, 0, 0, async (fd) => statOf(await p(fs.fstat, fd))); },
-    async lstat(path: string) { await need(path, 'any', false); return statOf(await fs.promises.lstat(path)); },
+    async stat(path: string) { await need(path, 'any'); return withFd(path, 0, 0, async (fd) => statFd(fd)); },
+    async lstat(path: string) { await need(path, 'any', false); return withFd(path, 0o400000, 0, async (fd) => statFd(fd)); },
     async readFile(path: string) {
       await need(path, 'nondir');
       return withFd(path, 0, 0, async (fd) => {
-        const s = await p<any>(fs.fstat, fd);
-        if ((s.mode & 0o170000) === 0o040000) { const e: any = new Error('EISDIR'); e.code = 'EISDIR'; throw e; }
-        const out = new Uint8Array(s.size);
-        for (let at = 0; at < s.size; at += CHUNK) {
-          const part = Buffer.alloc(Math.min(CHUNK, s.size - at));
+        const size = field('size', fd);
+        const out = new Uint8Array(size);
+        for (let at = 0; at < size; at += CHUNK) {
+          const part = Buffer.alloc(Math.min(CHUNK, size - at));
           const { bytesRead } = await fs.promises.read(fd, part, 0, part.length, at);
           out.set(part.subarray(0, bytesRead), at);
         }
@@ -161,7 +191,7 @@ export function extWorkerMain(require: (id: string) => any): void {
           // the module's write() ignores a buffer offset: hand it a view that starts at the chunk
           await fs.promises.write(fd, buf.subarray(at, at + n), 0, n, append ? null : at);
         }
-        if (mode !== undefined) await fs.promises.fchmod(fd, mode);
+        if (existing === undefined) await fs.promises.fchmod(fd, mode ?? 0o644);
       });
     },
     async exists(path: string) { return (await modeOf(path, false)) !== undefined; },
@@ -222,7 +252,8 @@ export function extWorkerMain(require: (id: string) => any): void {
       try {
         const op = ops[m.op];
         if (op === undefined) throw new Error(`unknown op ${m.op}`);
-        const value = await op(...m.args);
+        let value: unknown;
+        try { value = await op(...m.args); } finally { sendBatch(); }
         if (ioError !== undefined) throw Object.assign(new Error(ioError), { code: 'EIO', errno: 29 });
         parentPort.postMessage({ t: 'result', id: m.id, value });
       } catch (e: any) {
