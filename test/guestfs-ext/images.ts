@@ -39,7 +39,9 @@ export function fsck(path: string): { status: number; output: string } {
 }
 
 export function debugfs(path: string, request: string): string {
-  return execFileSync('debugfs', ['-R', request, path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  // debugfs prints times in local time: pin it
+  const env = { ...process.env, TZ: 'UTC' };
+  return execFileSync('debugfs', ['-R', request, path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env });
 }
 
 export function debugfsRaw(path: string, request: string): Buffer {

@@ -5,6 +5,7 @@ import { AppError } from '../../core/errors.js';
 import type { Disk } from '../../storage/disk.js';
 import type { FileKind, FileStat, ImageFs, StatVfs } from '../image-fs.js';
 import { fsError, readOnlyError } from './errors.js';
+import { setInodeTimes } from './inode-times.js';
 import { readExtSuperblock } from './superblock.js';
 import { type ExtWorkerHost, WorkerCallError } from './worker-host.js';
 import { ExtWorkerPool } from './worker-pool.js';
@@ -178,11 +179,19 @@ class ExtFs implements ImageFs {
     await this.run('chown', 'chown', path, uid, gid);
   }
 
-  utimes(path: string): Promise<void> {
-    // TODO(4): the ext2fs module has no call that sets inode times
-    return Promise.reject(
-      new AppError('invalid', 'FS_UNSUPPORTED', `touch: ${path}: setting times is not supported on ${this.type} yet`),
-    );
+  async utimes(path: string, atimeMs: number, mtimeMs: number): Promise<void> {
+    this.writable('touch', path);
+    const ino = await this.run<number>('touch', 'ino', path);
+    // The module cannot set times: unmount, patch the inode on the Disk, mount again.
+    try {
+      await this.host.call('umount');
+      await this.host.drained();
+      await setInodeTimes(this.disk, ino, { atimeMs, mtimeMs, ctimeMs: Date.now() });
+    } catch (e) {
+      throw toFsError('touch', path, e);
+    } finally {
+      await this.host.call('mount');
+    }
   }
 
   async statvfs(): Promise<StatVfs> {

@@ -122,9 +122,9 @@ export function extWorkerMain(require: (id: string) => any): void {
   // runs one operation at a time and awaits every async call, so none is suspended when these run.
   const Module = require(require('node:path').join(require('node:path').dirname(workerData.ext2fsPath), 'lib', 'libext2fs.js'));
   const field = (name: string, fd: number): number => {
+    // 32-bit fields come back signed: sizes of 2-4 GiB and times past 2038 read as unsigned
     const v: number = Module.ccall(`node_ext2fs_stat_i_${name}`, 'number', ['number'], [fd]);
-    if (v < 0) fail('EIO');
-    return v;
+    return v < 0 ? v + 2 ** 32 : v;
   };
   const statFd = (fd: number) => ({
     mode: field('mode', fd), uid: field('uid', fd), gid: field('gid', fd), nlink: field('links_count', fd),
@@ -193,6 +193,10 @@ export function extWorkerMain(require: (id: string) => any): void {
         }
         if (existing === undefined) await fs.promises.fchmod(fd, mode ?? 0o644);
       });
+    },
+    async ino(path: string) {
+      await need(path, 'any');
+      return withFd(path, 0, 0, async (fd) => Module.ccall('node_ext2fs_stat_ino', 'number', ['number'], [fd]));
     },
     async exists(path: string) { return (await modeOf(path, false)) !== undefined; },
     async readdir(path: string) {
