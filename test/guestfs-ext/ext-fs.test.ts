@@ -281,3 +281,38 @@ test('a worker pool reuses its thread across filesystems without mixing them up'
     expect(debugfs(image, 'cat /name')).toBe(`image-${i}`);
   }
 });
+
+test('calls made at once (with times and sync among them) run one after another', async () => {
+  const image = await withImage('ext4', '64M', async (fs) => {
+    await Promise.all([
+      ...Array.from({ length: 20 }, (_, i) => fs.writeFile(`/f${i}`, Buffer.from(String(i)))),
+      fs.utimes('/f3', 1_000_000_000_000, 1_000_000_000_000),
+      fs.sync(),
+      fs.mkdir('/d'),
+    ]);
+    expect((await fs.readdir('/')).length).toBe(22);
+    expect((await fs.stat('/f3')).mtimeMs).toBe(1_000_000_000_000);
+  });
+  expectClean(image);
+});
+
+test('a Disk whose writes fail gives an AppError, not a crash', async () => {
+  const image = join(tmp.dir, 'failing.ext4');
+  makeImage(image, 'ext4', '64M');
+  const disk = await FileDisk.open(image);
+  const failing = Object.create(disk) as FileDisk;
+  failing.write = () => Promise.reject(new Error('backing store is full'));
+  const fs = await openExt(failing, { readOnly: false, device: '/dev/sda2' });
+  const code = await (async () => {
+    try {
+      for (let i = 0; i < 50; i++) await fs.writeFile(`/f${i}`, Buffer.alloc(64 << 10));
+      await fs.close();
+    } catch (e) {
+      return isAppError(e) ? e.code : String(e);
+    }
+    return 'no error';
+  })();
+  await fs.close().catch(() => undefined);
+  await disk.close();
+  expect(code).toBe('FS_CORRUPT');
+});

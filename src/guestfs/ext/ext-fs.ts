@@ -89,6 +89,7 @@ class ExtFs implements ImageFs {
   readonly readOnly: boolean;
   private readonly device: string;
   private readonly release: () => void;
+  private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
   constructor(
@@ -181,22 +182,30 @@ class ExtFs implements ImageFs {
 
   async utimes(path: string, atimeMs: number, mtimeMs: number): Promise<void> {
     this.writable('touch', path);
-    const ino = await this.run<number>('touch', 'ino', path);
+    const p = checkPath('touch', path);
     // The module cannot set times: unmount, patch the inode on the Disk, mount again.
-    try {
-      await this.host.call('umount');
-      await this.host.drained();
-      await setInodeTimes(this.disk, ino, { atimeMs, mtimeMs, ctimeMs: Date.now() });
-    } catch (e) {
-      throw toFsError('touch', path, e);
-    } finally {
-      await this.host.call('mount');
-    }
+    await this.exclusive(async () => {
+      try {
+        const ino = await this.host.call<number>('ino', p);
+        await this.host.call('umount');
+        try {
+          await this.host.drained();
+          await setInodeTimes(this.disk, ino, { atimeMs, mtimeMs, ctimeMs: Date.now() });
+        } finally {
+          await this.host.call('mount');
+        }
+      } catch (e) {
+        throw toFsError('touch', path, e);
+      }
+    });
   }
 
   async statvfs(): Promise<StatVfs> {
-    if (!this.readOnly) await this.sync();
-    const sb = await readExtSuperblock(this.disk);
+    this.open();
+    const sb = await this.exclusive(async () => {
+      if (!this.readOnly) await this.remount();
+      return readExtSuperblock(this.disk);
+    });
     if (!sb) throw new AppError('internal', 'FS_CORRUPT', `statvfs: ${this.device}: the superblock is gone`);
     return {
       blockSize: sb.blockSize,
@@ -211,16 +220,30 @@ class ExtFs implements ImageFs {
 
   async sync(): Promise<void> {
     this.open();
-    if (this.readOnly) return;
-    // libext2fs writes its bitmaps, group descriptors and superblock only on close
+    if (!this.readOnly) await this.exclusive(() => this.remount());
+  }
+
+  /** libext2fs writes its bitmaps, group descriptors and superblock only on close: unmount and mount. */
+  private async remount(): Promise<void> {
     await this.host.call('remount').catch((e: unknown) => {
       throw toFsError('sync', this.device, e);
     });
   }
 
+  /** Runs `fn` alone: calls made meanwhile wait, so multi-step operations never interleave. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(fn);
+    this.queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.queue;
     try {
       await this.host.call(this.readOnly ? 'detach' : 'umount');
     } catch (e) {
@@ -245,7 +268,7 @@ class ExtFs implements ImageFs {
     this.open();
     const p = checkPath(command, path);
     try {
-      return await this.host.call<T>(op, p, ...rest);
+      return await this.exclusive(() => this.host.call<T>(op, p, ...rest));
     } catch (e) {
       throw toFsError(command, path, e);
     }
