@@ -63,27 +63,38 @@ test('inspect-os finds the Linux roots and reads them as guestfish does', async 
     'etc/hosts': '127.0.0.1 localhost\n',
     'usr/bin/': '',
   }, { bin: 'usr/bin' });
+  // checked against guestfish 1.48: /dev/vda3 maps to the partition, /dev/sdc7 stays as written, entries
+  // naming no filesystem are dropped, an empty /etc/hostname reads as "unknown"
+  const ubuntuRoot = tree('ubuntu', {
+    'etc/os-release': 'ID=ubuntu\nPRETTY_NAME="Ubuntu 22.04.3 LTS"\nVERSION_ID="22.04"\n',
+    'etc/fstab': '/dev/vda3 / ext4 defaults 0 1\nUUID=deadbeef-0000-0000-0000-000000000000 /data ext4 defaults 0 2\nLABEL=nolabel /x ext4 defaults 0 0\n/dev/sdc7 /y ext4 defaults 0 0\n',
+    'etc/hostname': '\n',
+    'bin/': '',
+  });
   const data = tree('data', { 'etc/': '', 'srv/file': 'x' });
   const images = {
     root: join(tmp.dir, 'root.img'),
     boot: join(tmp.dir, 'boot.img'),
     rhel: join(tmp.dir, 'rhel.img'),
     data: join(tmp.dir, 'data.img'),
+    ubuntu: join(tmp.dir, 'ubuntu.img'),
   };
   makeImage(images.root, 'ext4', '64M', ['-d', debianRoot, '-U', ROOT_UUID]);
   makeImage(images.boot, 'ext2', '16M', ['-U', BOOT_UUID]);
   makeImage(images.rhel, 'ext3', '64M', ['-d', rhelRoot]);
   makeImage(images.data, 'ext4', '64M', ['-d', data]);
+  makeImage(images.ubuntu, 'ext4', '64M', ['-d', ubuntuRoot]);
   const candidates = [
     await candidate('/dev/sda1', images.boot),
     await candidate('/dev/sda2', images.root),
+    await candidate('/dev/sda3', images.ubuntu),
     await candidate('/dev/sdb1', images.data),
     await candidate('/dev/sdc1', images.rhel),
     { device: '/dev/sda9', type: 'swap', open: () => Promise.reject(new Error('not a filesystem')) },
   ];
 
   const roots = await inspectOs(candidates);
-  expect(formatList(roots.map((r) => r.root))).toBe('/dev/sda2\n/dev/sdc1\n');
+  expect(formatList(roots.map((r) => r.root))).toBe('/dev/sda2\n/dev/sda3\n/dev/sdc1\n');
   expect(roots[0]).toEqual({
     root: '/dev/sda2',
     type: 'linux',
@@ -93,13 +104,27 @@ test('inspect-os finds the Linux roots and reads them as guestfish does', async 
     minorVersion: 5,
     hostname: 'web-01',
     mountpoints: [
-      ['/', '/dev/sda2'],
       ['/boot', '/dev/sda1'],
+      ['/', '/dev/sda2'],
     ],
-    filesystems: ['/dev/sda2', '/dev/sda1', '/dev/sda9'],
+    filesystems: ['/dev/sda9', '/dev/sda1', '/dev/sda2'],
   });
-  expect(formatHash(roots[0]?.mountpoints ?? [])).toBe('/: /dev/sda2\n/boot: /dev/sda1\n');
-  expect(roots[1]).toMatchObject({
+  expect(formatHash(roots[0]?.mountpoints ?? [])).toBe('/boot: /dev/sda1\n/: /dev/sda2\n');
+  expect(roots[1]).toEqual({
+    root: '/dev/sda3',
+    type: 'linux',
+    distro: 'ubuntu',
+    productName: 'Ubuntu 22.04.3 LTS',
+    majorVersion: 22,
+    minorVersion: 4,
+    hostname: 'unknown',
+    mountpoints: [
+      ['/y', '/dev/sdc7'],
+      ['/', '/dev/sda3'],
+    ],
+    filesystems: ['/dev/sdc7', '/dev/sda3'],
+  });
+  expect(roots[2]).toMatchObject({
     root: '/dev/sdc1',
     distro: 'rhel',
     productName: 'Red Hat Enterprise Linux Server release 7.9 (Maipo)',

@@ -25,7 +25,7 @@ test('parseFstab keeps block devices mounted on a path or as swap', () => {
   ]);
 });
 
-test('resolveFstabDevice maps UUID, LABEL, PARTUUID, by-uuid links and vd/hd names', () => {
+test('resolveFstabDevice maps UUID, LABEL, PARTUUID, by-uuid links and vd/xvd partition names', () => {
   expect(resolveFstabDevice('UUID=0B3F6C1E-1111-2222-3333-444455556666', known)).toBe('/dev/sda2');
   expect(resolveFstabDevice('UUID="aaaa-bbbb"', known)).toBe('/dev/sda1');
   expect(resolveFstabDevice('LABEL=swap', known)).toBe('/dev/sda3');
@@ -33,6 +33,9 @@ test('resolveFstabDevice maps UUID, LABEL, PARTUUID, by-uuid links and vd/hd nam
   expect(resolveFstabDevice('/dev/disk/by-uuid/AAAA-BBBB', known)).toBe('/dev/sda1');
   expect(resolveFstabDevice('/dev/vda2', known)).toBe('/dev/sda2');
   expect(resolveFstabDevice('/dev/xvda1', known)).toBe('/dev/sda1');
-  expect(resolveFstabDevice('/dev/sdb1', known)).toBeUndefined();
+  expect(resolveFstabDevice('/dev/sdb1', known)).toBe('/dev/sdb1');
+  expect(resolveFstabDevice('/dev/vdb', known)).toBe('/dev/vdb');
+  expect(resolveFstabDevice('/dev/disk/by-uuid/nope', known)).toBe('/dev/disk/by-uuid/nope');
+  expect(resolveFstabDevice('LABEL=nope', known)).toBeUndefined();
   expect(resolveFstabDevice('UUID=nope', known)).toBeUndefined();
 });

@@ -37,8 +37,10 @@ export interface KnownFilesystem {
 const unquote = (s: string): string => s.replace(/^"(.*)"$/, '$1');
 
 /**
- * The guestfish device for an fstab spec, or undefined when no filesystem of this guest matches. UUIDs compare
- * case-insensitively; guest names like /dev/vda2, /dev/xvda2, /dev/hda2 become /dev/sda2.
+ * The guestfish device for an fstab spec. UUID=, LABEL=, PARTUUID=, PARTLABEL= (and /dev/disk/by-* links)
+ * resolve to the matching filesystem or to undefined. A guest partition name like /dev/vda2 or /dev/xvda2
+ * becomes /dev/sda2 when that partition exists; any other /dev name is kept as written (guestfish 1.48 shows
+ * an fstab `/dev/vdb` swap line as `/dev/vdb`).
  */
 export function resolveFstabDevice(spec: string, known: KnownFilesystem[]): string | undefined {
   const eq = spec.indexOf('=');
@@ -60,9 +62,9 @@ export function resolveFstabDevice(spec: string, known: KnownFilesystem[]): stri
   const byId = /^\/dev\/disk\/by-(uuid|label|partuuid|partlabel)\/(.+)$/.exec(spec);
   if (byId) {
     const kind = { uuid: 'UUID', label: 'LABEL', partuuid: 'PARTUUID', partlabel: 'PARTLABEL' }[byId[1] as 'uuid'];
-    return resolveFstabDevice(`${kind}=${byId[2] ?? ''}`, known);
+    return resolveFstabDevice(`${kind}=${byId[2] ?? ''}`, known) ?? spec;
   }
-  const xdev = /^\/dev\/(?:[hsv]|xv)d([a-z]+)(\d*)$/.exec(spec);
+  const xdev = /^\/dev\/(?:[hsv]|xv)d([a-z]+)(\d+)$/.exec(spec);
   const device = xdev ? `/dev/sd${xdev[1] ?? ''}${xdev[2] ?? ''}` : spec;
-  return known.some((k) => k.device === device) ? device : undefined;
+  return known.some((k) => k.device === device) ? device : spec;
 }

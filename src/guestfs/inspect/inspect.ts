@@ -26,9 +26,9 @@ export interface OsInspection {
   minorVersion: number;
   /** inspect-get-hostname, `unknown` when not found. */
   hostname: string;
-  /** inspect-get-mountpoints: [mountpoint, device] in /etc/fstab order (swap left out). */
+  /** inspect-get-mountpoints: [mountpoint, device], last fstab line first like guestfish (swap left out). */
   mountpoints: [string, string][];
-  /** inspect-get-filesystems: every filesystem fstab names (swap included), or just the root. */
+  /** inspect-get-filesystems: every device fstab names (swap included), last line first, or just the root. */
   filesystems: string[];
 }
 
@@ -88,10 +88,12 @@ async function inspectLinuxRoot(fs: ImageFs, root: string, known: InspectCandida
     if (text !== undefined && apply(text, info)) break;
   }
   const fstab = parseFstab((await readSmall(fs, '/etc/fstab')) ?? '');
+  // guestfish 1.48 lists fstab entries last line first (checked against its inspect-get-mountpoints and
+  // inspect-get-filesystems output); entries naming no filesystem of this guest are left out.
   const entries: [string, string][] = [];
   for (const e of fstab) {
-    const device = resolveFstabDevice(e.spec, known) ?? (e.mountpoint === '/' ? root : undefined);
-    if (device !== undefined) entries.push([device, e.mountpoint]);
+    const device = resolveFstabDevice(e.spec, known);
+    if (device !== undefined) entries.unshift([device, e.mountpoint]);
   }
   return {
     root,
