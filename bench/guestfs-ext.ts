@@ -109,7 +109,8 @@ async function engine(pool: ExtWorkerPool): Promise<number> {
     await disk.close();
     const check = spawnSync('e2fsck', ['-fn', image], { encoding: 'utf8' });
     if (check.status !== 0) throw new Error(`e2fsck found problems after server ${n}:\n${check.stdout}`);
-    rmSync(image);
+    if (n === 1) execFileSync('mv', [image, join(dir, 'engine-server1.img')]);
+    else rmSync(image);
     if (n < 3) continue; // the first runs warm up the thread's compiled code
     opens.push(t1 - t0);
     ops.push(t2 - t1);
@@ -137,10 +138,21 @@ function guestfish(): number | undefined {
     const r = spawnSync('guestfish', ['--rw', '-a', image, '-m', '/dev/sda'], { input: guestfishScript(n), env, encoding: 'utf8' });
     times.push(performance.now() - t0);
     if (r.status !== 0) throw new Error(`guestfish failed: ${r.stderr}`);
-    rmSync(image);
+    if (n === 1) execFileSync('mv', [image, join(dir, 'guestfish-server1.img')]);
+    else rmSync(image);
   }
   console.log(`guestfish_per_server_median: ${median(times).toFixed(0)} ms`);
   return median(times);
+}
+
+/** Paths, modes, owners, sizes, link targets and contents of a filesystem, as debugfs rdump extracts them. */
+function treeListing(image: string): string {
+  const out = join(dir, `${image.replace(/\W/g, '_')}-tree`);
+  mkdirSync(out);
+  execFileSync('debugfs', ['-R', `rdump / ${out}`, image], { stdio: 'pipe' });
+  return execFileSync('sh', ['-c', `cd ${out} && find . -path ./lost+found -prune -o -printf '%p %m %U %G %s %l\\n' | sort && find . -type f -exec md5sum {} + | sort`], {
+    encoding: 'utf8',
+  });
 }
 
 try {
@@ -148,10 +160,16 @@ try {
   await engineColdThread();
   const pool = new ExtWorkerPool({ maxIdle: 1 });
   await pool.warm(1);
-  const ours = await engine(pool);
+  const engineMs = await engine(pool);
   await pool.close();
   const theirs = guestfish();
-  if (theirs !== undefined) console.log(`ratio_guestfish_to_engine: ${(theirs / ours).toFixed(1)} x`);
+  if (theirs !== undefined) {
+    console.log(`ratio_guestfish_to_engine: ${(theirs / engineMs).toFixed(1)} x`);
+    const ours = treeListing(join(dir, 'engine-server1.img'));
+    const same = ours === treeListing(join(dir, 'guestfish-server1.img'));
+    console.log(`compared_tree_lines: ${ours.split('\n').length} count`);
+    console.log(`same_tree_as_guestfish: ${same ? 1 : 0} bool`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
