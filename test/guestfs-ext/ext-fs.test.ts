@@ -316,3 +316,20 @@ test('a Disk whose writes fail gives an AppError, not a crash', async () => {
   await disk.close();
   expect(code).toBe('FS_CORRUPT');
 });
+
+test('a full filesystem gives FS_NO_SPACE and stays consistent', async () => {
+  const image = await withImage('ext4', '16M', async (fs) => {
+    let failure = 'no error';
+    try {
+      for (let i = 0; i < 40; i++) await fs.writeFile(`/f${i}`, Buffer.alloc(1 << 20, 1));
+    } catch (e) {
+      failure = isAppError(e) ? `${e.code} ${e.message}` : String(e);
+    }
+    expect(failure).toMatch(/^FS_NO_SPACE write: \/f\d+: No space left on device$/);
+    expect((await fs.statvfs()).blocksFree).toBe(0);
+    await fs.unlink('/f0');
+    await fs.writeFile('/small', Buffer.from('fits again'));
+  });
+  expectClean(image);
+  expect(debugfs(image, 'cat /small')).toBe('fits again');
+});

@@ -15,6 +15,7 @@ const BY_ERRNO: Record<string, { code: string; kind: ErrorKind; text: string }> 
   EMLINK: { code: 'FS_NO_SPACE', kind: 'unavailable', text: 'Too many links' },
   ELOOP: { code: 'FS_NOT_FOUND', kind: 'invalid', text: 'Too many levels of symbolic links' },
   EBUSY: { code: 'FS_UNSUPPORTED', kind: 'conflict', text: 'Device or resource busy' },
+  ENOMEM: { code: 'FS_NO_SPACE', kind: 'unavailable', text: 'Cannot allocate memory' },
   EPERM: { code: 'FS_UNSUPPORTED', kind: 'forbidden', text: 'Operation not permitted' },
   EXDEV: { code: 'FS_UNSUPPORTED', kind: 'invalid', text: 'Invalid cross-device link' },
 };

@@ -242,6 +242,14 @@ export function extWorkerMain(require: (id: string) => any): void {
     async chown(path: string, uid: number, gid: number) { await need(path, 'any'); await fs.promises.chown(path, uid, gid); },
   };
 
+  // libext2fs' own error codes (lib/ext2fs/ext2_err.et: EXT2_ET_BASE 2133571328 + index) that have an errno
+  const LIBEXT2FS_CODES: Record<number, string> = {
+    2133571398: 'ENOMEM', // EXT2_ET_NO_MEMORY
+    2133571400: 'ENOSPC', // EXT2_ET_BLOCK_ALLOC_FAIL
+    2133571401: 'ENOSPC', // EXT2_ET_INODE_ALLOC_FAIL
+    2133571403: 'EMLINK', // EXT2_ET_TOO_MANY_REFS
+  };
+
   // One operation at a time: the module is not re-entrant.
   let chain: Promise<unknown> = Promise.resolve();
   parentPort.on('message', (m: ToWorker) => {
@@ -261,7 +269,9 @@ export function extWorkerMain(require: (id: string) => any): void {
         if (ioError !== undefined) throw Object.assign(new Error(ioError), { code: 'EIO', errno: 29 });
         parentPort.postMessage({ t: 'result', id: m.id, value });
       } catch (e: any) {
-        const error = { code: String(e?.code ?? 'EIO'), errno: Number(e?.errno ?? 0), message: String(e?.message ?? e) };
+        const errno = Number(e?.errno ?? 0);
+        const code = LIBEXT2FS_CODES[errno] ?? String(e?.code ?? 'EIO');
+        const error = { code, errno, message: String(e?.message ?? e) };
         parentPort.postMessage({ t: 'result', id: m.id, error });
       }
     });
