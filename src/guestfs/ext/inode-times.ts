@@ -72,9 +72,15 @@ export async function setInodeTimes(disk: Disk, ino: number, times: InodeTimes):
     [0x10, 0x88, times.mtimeMs],
   ];
   for (const [loAt, extraAt, ms] of fields) {
-    const t = splitTime(ms);
-    d.setUint32(loAt, t.lo, true);
-    if (fits(extraAt, 4)) d.setUint32(extraAt, t.extra, true);
+    if (fits(extraAt, 4)) {
+      const t = splitTime(ms);
+      d.setUint32(loAt, t.lo, true);
+      d.setUint32(extraAt, t.extra, true);
+    } else {
+      // no extra field (128-byte inodes): clamp to what 32 signed bits hold, as the kernel does
+      const sec = Math.min(2 ** 31 - 1, Math.max(-(2 ** 31), Math.floor(ms / 1000)));
+      d.setInt32(loAt, sec, true);
+    }
   }
 
   if (metadataCsum) {
