@@ -147,6 +147,7 @@ describe.each([
       expect(await codeOf(fs.rmdir('/d/f'))).toBe('FS_NOT_DIR rmdir: /d/f: Not a directory');
       expect(await codeOf(fs.rename('/d', '/d/inside'))).toBe('FS_UNSUPPORTED mv: /d: Invalid argument');
       expect(await codeOf(fs.chmod('/nope', 0o644))).toBe('FS_NOT_FOUND chmod: /nope: No such file or directory');
+      expect(await codeOf(fs.chown('/d/f', 70000, 0))).toMatch(/^FS_UNSUPPORTED chown: \/d\/f: owner "70000" is not supported/);
       expect(await codeOf(fs.utimes('/nope', 0, 0))).toBe('FS_NOT_FOUND touch: /nope: No such file or directory');
     });
     expectClean(image);

@@ -177,6 +177,12 @@ class ExtFs implements ImageFs {
 
   async chown(path: string, uid: number, gid: number): Promise<void> {
     this.writable('chown', path);
+    // TODO(4): the module keeps only the low 16 bits of uid and gid; refuse rather than store a wrong owner
+    for (const id of [uid, gid]) {
+      if (!Number.isInteger(id) || id < 0 || id > 0xffff) {
+        throw new AppError('invalid', 'FS_UNSUPPORTED', `chown: ${path}: owner "${id}" is not supported on ${this.type} yet (0 to 65535)`);
+      }
+    }
     await this.run('chown', 'chown', path, uid, gid);
   }
 
