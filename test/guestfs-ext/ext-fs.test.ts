@@ -140,6 +140,11 @@ describe.each([
       expect(await codeOf(fs.writeFile('/d', Buffer.from('x')))).toMatch(/^FS_IS_DIR write: \/d: Is a directory$/);
       expect(await codeOf(fs.readFile('relative'))).toMatch(/^FS_INVALID_PATH/);
       expect(String(await fs.readFile('/d/../d/f'))).toBe('1');
+      await fs.symlink('/d/f', '/d/via');
+      await fs.writeFile('/d/via', Buffer.from('through the link'));
+      expect(String(await fs.readFile('/d/f'))).toBe('through the link');
+      expect((await fs.lstat('/d/via')).kind).toBe('symlink');
+      await fs.writeFile('/d/f', Buffer.from('1'));
       expect(await codeOf(fs.link('/d', '/d2'))).toBe('FS_UNSUPPORTED ln: /d: Operation not permitted');
       expect(await codeOf(fs.link('/d/f', '/d/f'))).toBe('FS_EXISTS ln: /d/f: File exists');
       expect(await codeOf(fs.symlink('x', '/d/f'))).toBe('FS_EXISTS ln_s: /d/f: File exists');
