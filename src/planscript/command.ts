@@ -1,0 +1,94 @@
+// What a plan-script command is (one file each under commands/) and what it may use while it runs.
+// Commands print like guestfish prints and fail with AppErrors worded like libguestfs' errors.
+import { AppError } from '../core/errors.js';
+import type { GuestSession } from '../guestfs/session.js';
+import type { ImageFs } from '../guestfs/image-fs.js';
+import type { Scratch } from './scratch.js';
+
+/** Facts the pre-flight pass knows about the guest before anything runs. */
+export interface PreflightFacts {
+  /** list-filesystems: device → type (`ext4`, `vfat`, `xfs`, `LVM2_member`…). */
+  filesystems: ReadonlyMap<string, string>;
+  /** Whether `inspect-os` can be answered. */
+  canInspect: boolean;
+}
+
+export interface CommandContext {
+  session: GuestSession;
+  scratch: Scratch;
+  signal: AbortSignal;
+  /** Appends to the command's standard output (what guestfish prints; piped or logged). */
+  print(text: string): void;
+  /** Runs another command by name, as `glob` does for each expansion; throws its error. */
+  runCommand(name: string, args: string[]): Promise<void>;
+  /** inspect-os, when the caller provided it: the root devices found. */
+  inspectOs?: () => Promise<string[]>;
+}
+
+export interface CommandSpec {
+  /** The guestfish name, with dashes (`mkdir-p`); guestfish also accepts underscores. */
+  name: string;
+  aliases?: readonly string[];
+  /** Arguments as guestfish's help shows them: `remotefilename`, `[level:N]` for an optional one, `paths...`. */
+  synopsis: string;
+  /** One line for the reference. */
+  description: string;
+  minArgs: number;
+  /** `Infinity` for a list. Optional `name:value` arguments count too. */
+  maxArgs: number;
+  /** Whether it can change the guest (the dry-run and read-only checks use it). */
+  writes: boolean;
+  /** A reason the engine cannot do this use (an XFS mount…), or undefined. */
+  preflight?(args: readonly string[], facts: PreflightFacts): string | undefined;
+  run(ctx: CommandContext, args: readonly string[]): Promise<void>;
+}
+
+/** A command that fails the way libguestfs reports it: `mkdir: /a/b: No such file or directory`. */
+export function commandError(command: string, message: string, code = 'PLANSCRIPT_COMMAND_FAILED'): AppError {
+  return new AppError('invalid', code, `${command}: ${message}`);
+}
+
+/** An absolute guest path on the filesystem mounted over it; libguestfs refuses relative paths. */
+export function guestPath(ctx: CommandContext, command: string, path: string): { fs: ImageFs; path: string } {
+  if (!path.startsWith('/')) throw commandError(command, `${path}: path must start with a / character`);
+  const resolved = ctx.session.resolve(path);
+  return { fs: resolved.fs, path: resolved.path };
+}
+
+/**
+ * Splits trailing `name:value` optional arguments off (guestfish's `[followsymlinks:true]`). An
+ * argument after the required ones that is not `known:value` is an error, like guestfish.
+ */
+export function optionalArgs(command: string, args: readonly string[], required: number, known: readonly string[]): { positional: string[]; options: Map<string, string> } {
+  const options = new Map<string, string>();
+  for (const arg of args.slice(required)) {
+    const colon = arg.indexOf(':');
+    const name = colon === -1 ? '' : arg.slice(0, colon);
+    if (!known.includes(name)) throw commandError(command, `unknown optional argument "${arg}"`);
+    if (options.has(name)) throw commandError(command, `optional argument "${name}" given more than once`);
+    options.set(name, arg.slice(colon + 1));
+  }
+  return { positional: args.slice(0, required), options };
+}
+
+/** guestfish's boolean arguments: true/false, yes/no, on/off, 1/0. */
+export function parseBool(command: string, value: string): boolean {
+  const v = value.toLowerCase();
+  if (['true', 't', 'yes', 'y', 'on', '1'].includes(v)) return true;
+  if (['false', 'f', 'no', 'n', 'off', '0'].includes(v)) return false;
+  throw commandError(command, `"${value}": invalid boolean value`);
+}
+
+/** guestfish's integers: C conventions (`0755` octal, `0x1ed` hex, else decimal). */
+export function parseCInteger(command: string, value: string): number {
+  const text = value.trim();
+  const n = /^[+-]?0[xX][0-9a-fA-F]+$/.test(text)
+    ? parseInt(text, 16)
+    : /^[+-]?0[0-7]*$/.test(text)
+      ? parseInt(text, 8)
+      : /^[+-]?[1-9][0-9]*$/.test(text)
+        ? parseInt(text, 10)
+        : NaN;
+  if (!Number.isSafeInteger(n)) throw commandError(command, `"${value}": invalid integer parameter`);
+  return n;
+}

@@ -1,0 +1,159 @@
+// Host commands (`!cmd`, `<!cmd`, `cmd | pipeline`) are a trust boundary: each runs in /bin/bash in the
+// scratch directory, with a clean environment, a time and output limit, no network and no view of the
+// data directory where the machine allows it (probed once per sandbox, with a warning when it does not).
+import { spawn } from 'node:child_process';
+import { AppError } from '../core/errors.js';
+
+export interface HostLimits {
+  /** Wall-clock limit of one host command; the whole process group is killed after it. */
+  timeoutMs: number;
+  /** Most bytes of stdout plus stderr one host command may write. */
+  maxOutputBytes: number;
+}
+
+export const DEFAULT_HOST_LIMITS: HostLimits = { timeoutMs: 60_000, maxOutputBytes: 16 * 1024 * 1024 };
+
+export interface HostResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: Buffer;
+  timedOut: boolean;
+  outputExceeded: boolean;
+}
+
+/** How host commands are isolated on this machine, as the probe found. */
+export interface SandboxMode {
+  /** `root`: new network and mount namespaces, data paths covered, command run as `nobody`.
+   *  `user`: unprivileged user namespace (network and mount namespaces, data paths covered).
+   *  `none`: plain bash (no namespaces could be made). */
+  kind: 'root' | 'user' | 'none';
+  /** The uid/gid commands run as when they are not ours (root mode), for the scratch directory's owner. */
+  runAs?: { uid: number; gid: number };
+}
+
+const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const NOBODY = { uid: 65534, gid: 65534 };
+
+// $1 = the command, $2 = 'drop' to switch to nobody, the rest = paths to cover with an empty read-only tmpfs.
+const ROOT_WRAPPER = 'c=$1; shift; for p; do mount -t tmpfs -o ro,size=4k,mode=0 none "$p" || exit 125; done; ' +
+  `exec setpriv --reuid=${NOBODY.uid} --regid=${NOBODY.gid} --clear-groups --no-new-privs /bin/bash -c "$c"`;
+// In a user namespace the covering mounts are made in an outer namespace and locked by an inner one.
+const USER_WRAPPER = 'c=$1; shift; for p; do mount -t tmpfs -o ro,size=4k,mode=0 none "$p" || exit 125; done; ' +
+  'exec unshare --user --map-root-user --mount /bin/bash -c "$c"';
+
+export interface HostSandboxOptions {
+  /** Host paths host commands must not see (the data directory); covered where mount namespaces work. */
+  hiddenPaths?: readonly string[];
+  /** Told once when isolation is weaker than wanted. */
+  warn?: (message: string) => void;
+  /** Skip namespaces altogether (tests of the plain mode). */
+  disableNamespaces?: boolean;
+}
+
+function quickRun(argv: string[]): Promise<boolean> {
+  return new Promise((resolveRun) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore', env: { PATH } });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.on('error', () => {
+      clearTimeout(timer);
+      resolveRun(false);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolveRun(code === 0);
+    });
+  });
+}
+
+export class HostSandbox {
+  private mode: Promise<SandboxMode> | undefined;
+
+  constructor(private readonly options: HostSandboxOptions = {}) {}
+
+  /** Finds (once) how host commands can be isolated here. */
+  probe(): Promise<SandboxMode> {
+    this.mode ??= this.findMode();
+    return this.mode;
+  }
+
+  private async findMode(): Promise<SandboxMode> {
+    const warn = this.options.warn ?? (() => undefined);
+    if (this.options.disableNamespaces === true) return { kind: 'none' };
+    const isRoot = process.getuid?.() === 0;
+    if (isRoot) {
+      const ok = await quickRun(['unshare', '--net', '--mount', '--propagation', 'private', '--', '/bin/bash', '-c',
+        `mount -t tmpfs -o ro,size=4k none /mnt && exec setpriv --reuid=${NOBODY.uid} --regid=${NOBODY.gid} --clear-groups --no-new-privs /bin/true`]);
+      if (ok) return { kind: 'root', runAs: NOBODY };
+      warn('Host commands run as root without network or mount isolation: "unshare"/"setpriv" (util-linux) did not work here');
+      return { kind: 'none' };
+    }
+    const ok = await quickRun(['unshare', '--net', '--mount', '--map-root-user', '--propagation', 'private', '--', '/bin/bash', '-c',
+      'mount -t tmpfs -o ro,size=4k none /mnt && exec unshare --user --map-root-user --mount /bin/true']);
+    if (ok) return { kind: 'user' };
+    warn('Host commands run without network isolation and can see the data directory: unprivileged user namespaces are not available (sysctl kernel.unprivileged_userns_clone)');
+    return { kind: 'none' };
+  }
+
+  /** Runs `command` with bash in `cwd`. Never throws for the command's own failure; see HostResult. */
+  async run(command: string, options: { cwd: string; stdin?: Uint8Array; signal?: AbortSignal; limits?: HostLimits }): Promise<HostResult> {
+    const limits = options.limits ?? DEFAULT_HOST_LIMITS;
+    const mode = await this.probe();
+    const hidden = [...(this.options.hiddenPaths ?? [])];
+    let argv: string[];
+    if (mode.kind === 'root') argv = ['unshare', '--net', '--mount', '--propagation', 'private', '--', '/bin/bash', '-c', ROOT_WRAPPER, 'sandbox', command, ...hidden];
+    else if (mode.kind === 'user') argv = ['unshare', '--net', '--mount', '--map-root-user', '--propagation', 'private', '--', '/bin/bash', '-c', USER_WRAPPER, 'sandbox', command, ...hidden];
+    else argv = ['/bin/bash', '-c', command];
+    const env = { PATH, HOME: options.cwd, TMPDIR: options.cwd, LANG: 'C', LC_ALL: 'C', PWD: options.cwd };
+    return new Promise((resolveRun, reject) => {
+      if (options.signal?.aborted === true) return reject(abortError());
+      const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      let bytes = 0;
+      let timedOut = false;
+      let outputExceeded = false;
+      const killGroup = () => {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      };
+      const collect = (into: Buffer[]) => (chunk: Buffer) => {
+        if (outputExceeded) return;
+        bytes += chunk.length;
+        if (bytes > limits.maxOutputBytes) {
+          outputExceeded = true;
+          killGroup();
+          return;
+        }
+        into.push(chunk);
+      };
+      child.stdout.on('data', collect(stdout));
+      child.stderr.on('data', collect(stderr));
+      const timer = setTimeout(() => {
+        timedOut = true;
+        killGroup();
+      }, limits.timeoutMs);
+      const onAbort = () => killGroup();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      child.stdin.on('error', () => undefined); // a command that does not read its input
+      child.stdin.end(options.stdin === undefined ? undefined : Buffer.from(options.stdin));
+      child.on('error', (error) => {
+        clearTimeout(timer);
+        reject(new AppError('unavailable', 'PLANSCRIPT_HOST_SPAWN', `Cannot run a host command: ${error.message}`, { cause: error }));
+      });
+      child.on('close', (exitCode, signal) => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        if (options.signal?.aborted === true) return reject(abortError());
+        resolveRun({ exitCode, signal, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), timedOut, outputExceeded });
+      });
+    });
+  }
+}
+
+function abortError(): AppError {
+  return new AppError('unavailable', 'PLANSCRIPT_ABORTED', 'The plan-script run was cancelled');
+}
