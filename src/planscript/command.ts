@@ -21,6 +21,10 @@ export interface CommandContext {
   print(text: string): void;
   /** Runs another command by name, as `glob` does for each expansion; throws its error. */
   runCommand(name: string, args: string[]): Promise<void>;
+  /** A guestfish FileIn argument: the statement's here-document for `-<<END`, else a scratch-directory file. */
+  fileIn(command: string, arg: string): Promise<Buffer>;
+  /** A guestfish FileOut argument: `-` prints the data, anything else is a scratch-directory file. */
+  fileOut(command: string, arg: string, data: Uint8Array): Promise<void>;
   /** inspect-os, when the caller provided it: the root devices found. */
   inspectOs?: () => Promise<string[]>;
 }

@@ -1,0 +1,65 @@
+// cp, cp-a, cp-r, mv: copies and moves inside the guest; a directory destination receives the source by name.
+import { commandError, guestPath, type CommandContext, type CommandSpec } from '../command.js';
+import { baseName, copyTree, joinGuest, removeTree } from '../guest-tree.js';
+
+async function destination(ctx: CommandContext, command: string, src: string, dest: string) {
+  const to = guestPath(ctx, command, dest);
+  let isDir = false;
+  try {
+    isDir = (await to.fs.stat(to.path)).kind === 'directory';
+  } catch {
+    // a new name
+  }
+  return isDir ? { fs: to.fs, path: joinGuest(to.path, baseName(src)) } : to;
+}
+
+function makeCopy(name: string, options: { recursive: boolean; preserve: boolean; description: string }): CommandSpec {
+  const fn = name.replaceAll('-', '_');
+  return {
+    name,
+    synopsis: `${name} src dest`,
+    description: options.description,
+    minArgs: 2,
+    maxArgs: 2,
+    writes: true,
+    async run(ctx, [src, dest]) {
+      const from = guestPath(ctx, fn, src!);
+      const stat = await from.fs.stat(from.path);
+      if (stat.kind === 'directory' && !options.recursive) throw commandError(fn, `${src}: Is a directory (use cp-a or cp-r)`);
+      const to = await destination(ctx, fn, src!, dest!);
+      if (stat.kind === 'file' && !options.recursive) {
+        const data = await from.fs.readFile(from.path);
+        await to.fs.writeFile(to.path, data, { mode: stat.mode & 0o7777 });
+        return;
+      }
+      if (await to.fs.exists(to.path)) {
+        if ((await to.fs.lstat(to.path)).kind === 'directory') throw commandError(fn, `${dest}: File exists`);
+        await to.fs.unlink(to.path);
+      }
+      await copyTree(from.fs, from.path, to.fs, to.path, { preserve: options.preserve });
+    },
+  };
+}
+
+export const cp = makeCopy('cp', { recursive: false, preserve: false, description: 'Copy a file; into a directory when dest is one.' });
+export const cpA = makeCopy('cp-a', { recursive: true, preserve: true, description: 'Copy a file or tree keeping modes, owners, times and symlinks (cp -a).' });
+export const cpR = makeCopy('cp-r', { recursive: true, preserve: false, description: 'Copy a file or directory tree (cp -rP).' });
+
+export const mv: CommandSpec = {
+  name: 'mv',
+  synopsis: 'mv src dest',
+  description: 'Move or rename a file or directory; into a directory when dest is one.',
+  minArgs: 2,
+  maxArgs: 2,
+  writes: true,
+  async run(ctx, [src, dest]) {
+    const from = guestPath(ctx, 'mv', src!);
+    const to = await destination(ctx, 'mv', src!, dest!);
+    if (from.fs === to.fs) {
+      await from.fs.rename(from.path, to.path);
+      return;
+    }
+    await copyTree(from.fs, from.path, to.fs, to.path, { preserve: true });
+    await removeTree(from.fs, from.path);
+  },
+};

@@ -1,0 +1,15 @@
+// download: a guest file to a host file in the scratch directory (or "-" for standard output).
+import { guestPath, type CommandSpec } from '../command.js';
+
+export const download: CommandSpec = {
+  name: 'download',
+  synopsis: 'download remotefilename filename',
+  description: 'Copy a guest file to a host file in the scratch directory ("-" prints it).',
+  minArgs: 2,
+  maxArgs: 2,
+  writes: false,
+  async run(ctx, [from, to]) {
+    const source = guestPath(ctx, 'download', from!);
+    await ctx.fileOut('download', to!, await source.fs.readFile(source.path));
+  },
+};

@@ -1,0 +1,21 @@
+// touch: create an empty regular file, or update the times of an existing one.
+import { commandError, guestPath, type CommandSpec } from '../command.js';
+
+export const touch: CommandSpec = {
+  name: 'touch',
+  synopsis: 'touch path',
+  description: 'Create an empty file (mode 0644) or set an existing regular file\'s times to now.',
+  minArgs: 1,
+  maxArgs: 1,
+  writes: true,
+  async run(ctx, [path]) {
+    const target = guestPath(ctx, 'touch', path!);
+    if (!(await target.fs.exists(target.path))) {
+      await target.fs.writeFile(target.path, new Uint8Array(0), { mode: 0o644 });
+      return;
+    }
+    if ((await target.fs.stat(target.path)).kind !== 'file') throw commandError('touch', `${path}: Not a regular file`);
+    const now = Date.now();
+    await target.fs.utimes(target.path, now, now);
+  },
+};

@@ -1,0 +1,49 @@
+// Recursive operations on guest filesystems that several commands share: remove a tree, copy a tree
+// (within one ImageFs or across two), and the basename/join helpers guest paths need.
+import type { ImageFs } from '../guestfs/image-fs.js';
+
+export function baseName(path: string): string {
+  const trimmed = path.replace(/\/+$/, '');
+  return trimmed.slice(trimmed.lastIndexOf('/') + 1);
+}
+
+export function joinGuest(dir: string, name: string): string {
+  return dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`;
+}
+
+/** Removes `path` and everything under it; symlinks are removed, never followed. */
+export async function removeTree(fs: ImageFs, path: string): Promise<void> {
+  const stat = await fs.lstat(path);
+  if (stat.kind === 'directory') {
+    for (const name of await fs.readdir(path)) await removeTree(fs, joinGuest(path, name));
+    await fs.rmdir(path);
+  } else {
+    await fs.unlink(path);
+  }
+}
+
+export interface CopyOptions {
+  /** Keep owner and modification time too (cp -a); mode is always kept. */
+  preserve: boolean;
+}
+
+/** Copies `from` (file, symlink or directory tree) to `to`, which must not exist, possibly across filesystems. */
+export async function copyTree(src: ImageFs, from: string, dst: ImageFs, to: string, options: CopyOptions): Promise<void> {
+  const stat = await src.lstat(from);
+  if (stat.kind === 'symlink') {
+    await dst.symlink(await src.readlink(from), to);
+  } else if (stat.kind === 'directory') {
+    await dst.mkdir(to, { mode: stat.mode & 0o7777 });
+    for (const name of await src.readdir(from)) await copyTree(src, joinGuest(from, name), dst, joinGuest(to, name), options);
+    await dst.chmod(to, stat.mode & 0o7777);
+  } else if (stat.kind === 'file') {
+    await dst.writeFile(to, await src.readFile(from), { mode: stat.mode & 0o7777 });
+    await dst.chmod(to, stat.mode & 0o7777);
+  } else {
+    return; // devices, fifos, sockets: not copied
+  }
+  if (options.preserve && stat.kind !== 'symlink') {
+    await dst.chown(to, stat.uid, stat.gid);
+    await dst.utimes(to, stat.mtimeMs, stat.mtimeMs);
+  }
+}
