@@ -8,6 +8,7 @@ import { Accounts } from './accounts/index.js';
 import { createApp } from './api/app.js';
 import { registerApplianceRoutes } from './api/routes/appliance.js';
 import { registerArtifactRoutes } from './api/routes/artifacts.js';
+import { registerBundleRoutes } from './api/routes/bundles.js';
 import { emptyCatalog, registerStorageRoutes } from './api/routes/storage.js';
 import { registerTaskRoutes } from './api/routes/tasks.js';
 import { registerViewRoutes } from './api/routes/views.js';
@@ -16,6 +17,7 @@ import { loadDemoArtifacts } from './artifacts/demo.js';
 import { BuildPlans, DeploymentGroups, DeploymentPlans, OneViewViews, PlanScripts, type GoldenImageLookup } from './artifacts/index.js';
 import { newResourceId } from './core/ids.js';
 import { isoNow } from './core/time.js';
+import { createBundleServices, type BundleServices } from './bundles/index.js';
 import { openSqliteStore, type Store } from './db/index.js';
 import { TaskEngine, activeStates, type Task } from './tasks/index.js';
 
@@ -43,6 +45,7 @@ export interface Appliance {
   readonly buildPlans: BuildPlans;
   readonly deploymentPlans: DeploymentPlans;
   readonly deploymentGroups: DeploymentGroups;
+  readonly bundles: BundleServices;
   readonly logger: Logger;
   /** Set when this start created the first administrator with a generated password. */
   readonly generatedAdminPassword: string | undefined;
@@ -79,9 +82,19 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
 
   const planScripts = new PlanScripts(store);
   const buildPlans = new BuildPlans(store);
-  const deploymentPlans = new DeploymentPlans(store, noGoldenImages, { usersOf: () => Promise.resolve({ serverProfiles: [], serverProfileTemplates: [] }) });
+  const deploymentPlanUsage = { usersOf: () => Promise.resolve({ serverProfiles: [], serverProfileTemplates: [] }) };
+  const deploymentPlans = new DeploymentPlans(store, noGoldenImages, deploymentPlanUsage);
   const deploymentGroups = new DeploymentGroups(store);
   await deploymentGroups.ensureDefault();
+  const bundles = createBundleServices({
+    store,
+    tasks,
+    dataDir: options.dataDir,
+    // Everything here reads through `s`: an extract runs in one SQLite transaction.
+    artifactsOver: (s) => ({ planScripts: new PlanScripts(s), buildPlans: new BuildPlans(s), deploymentPlans: new DeploymentPlans(s, noGoldenImages, deploymentPlanUsage) }),
+    goldenImages: undefined,
+    deploymentGroups: { get: (id) => deploymentGroups.get(id) },
+  });
   const oneView = new OneViewViews(deploymentPlans, identity);
   if (options.demo === true && (await loadDemoArtifacts({ planScripts, buildPlans, deploymentPlans }))) logger.info('demo artifacts loaded');
 
@@ -95,6 +108,7 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
       registerTaskRoutes(router, tasks);
       registerArtifactRoutes(router, { planScripts, buildPlans, deploymentPlans, tasks });
       registerViewRoutes(router, { deploymentGroups, oneView });
+      registerBundleRoutes(router, { ...bundles, tasks });
       registerStorageRoutes(router, emptyCatalog);
     },
   });
@@ -108,6 +122,7 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
     buildPlans,
     deploymentPlans,
     deploymentGroups,
+    bundles,
     logger,
     generatedAdminPassword: admin?.generatedPassword,
     recoveredTasks,

@@ -88,6 +88,11 @@ export class OsVolumes {
     return this.present(await this.stored(key));
   }
 
+  /** Every record as stored (storage ids, export names), for start-up reconciliation. */
+  async records(): Promise<StoredDocument<OsVolumeDoc>[]> {
+    return this.repo.list();
+  }
+
   async usingGoldenImage(goldenImageId: string): Promise<number> {
     return (await this.repo.listWhere('golden_image_id', goldenImageId)).length;
   }
