@@ -85,6 +85,18 @@ describe('roles', () => {
     expect((await h.call('POST', '/rest/build-plans', { session, body: { name: 'bp', oeBuildPlanType: 'deploy' } })).status).toBe(403);
   });
 
+  it('lets a user send their own record back unchanged but not raise their role', async () => {
+    const session = await h.userWithRole('Read only');
+    const users = (await h.call('GET', '/rest/users')).body.members as any[];
+    const me = users.filter((u) => u.role === 'Read only').at(-1); // the user just made
+    expect(me).toBeDefined();
+    const same = await h.call('PUT', `/rest/users/${me.id}`, { session, body: { ...me, fullName: 'Changed by self' } });
+    expect(same.status).toBe(202);
+    const raise = await h.call('PUT', `/rest/users/${me.id}`, { session, body: { ...me, role: 'Infrastructure administrator' } });
+    expect(raise.status).toBe(403);
+    expect(raise.body.message).toMatch(/only an Infrastructure administrator/);
+  });
+
   it('rejects an unknown role with 400', async () => {
     const r = await h.call('POST', '/rest/users', { body: { userName: 'badrole', password: 'password-123', role: 'Emperor' } });
     expect(r.status).toBe(400);

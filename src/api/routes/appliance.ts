@@ -84,7 +84,10 @@ export function registerApplianceRoutes(api: ApiRouter, s: ApplianceServices): v
       const target = await s.accounts.getUser(r.param('id'));
       const body = asObject(await r.json(), 'update the user');
       const isAdmin = r.actor.user.role === 'Infrastructure administrator';
-      if (!isAdmin && (target.id !== r.actor.user.id || body['role'] !== undefined || body['enabled'] !== undefined)) {
+      // Clients send the whole user back: an unchanged role or enablement is not a change.
+      const changesRole = body['role'] !== undefined && body['role'] !== target.role;
+      const changesEnabled = body['enabled'] !== undefined && String(body['enabled']).toLowerCase() !== String(target.enabled);
+      if (!isAdmin && (target.id !== r.actor.user.id || changesRole || changesEnabled)) {
         throw new AppError('forbidden', 'AUTHORIZATION_DENIED', `Cannot update user "${target.userName}": only an Infrastructure administrator may change other users, roles or enablement`);
       }
       const user = await s.accounts.updateUser(target.id, body);
