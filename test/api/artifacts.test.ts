@@ -94,6 +94,20 @@ describe('deployment plans', () => {
     expect(dp.customAttributes.find((a: { name: string }) => a.name === 'RootPassword')).toMatchObject({ editable: true, visible: true, type: 'password' });
   });
 
+  it('shows password values masked and keeps them when a client sends the mask back', async () => {
+    const ps = await created('/rest/plan-scripts', { name: 'pw-script', planType: 'deploy', content: 'echo @AdminPassword@ @Site@' });
+    const bp = await created('/rest/build-plans', { name: 'pw-bp', oeBuildPlanType: 'deploy', buildStep: [{ planScriptUri: ps.uri }] });
+    const dp = await created('/rest/deployment-plans', {
+      name: 'pw-dp', oeBuildPlanURI: bp.uri, customAttributes: [{ name: 'AdminPassword', value: 's3cret-Value', type: 'password' }],
+    });
+    const pw = (plan: any) => plan.customAttributes.find((a: { name: string }) => a.name === 'AdminPassword');
+    expect(pw(dp).value).toBe('********');
+    expect(JSON.stringify((await h.call('GET', '/rest/deployment-plans')).body)).not.toContain('s3cret-Value');
+    const put = await h.call('PUT', dp.uri, { body: { ...dp, description: 'edited' } });
+    expect(put.body.taskState).toBe('Completed');
+    expect((await h.appliance.deploymentPlans.get(dp.id)).customAttributes.find((a) => a.name === 'AdminPassword')!.value).toBe('s3cret-Value');
+  });
+
   it('refuses an unknown build plan or golden image with 400 naming both', async () => {
     const r = await h.call('POST', '/rest/deployment-plans', { body: { name: 'broken', oeBuildPlanURI: '/rest/build-plans/missing', goldenImageURI: '/rest/golden-images/missing' } });
     expect(r.status).toBe(400);

@@ -2,6 +2,7 @@
 import type { BuildPlans } from '../../artifacts/build-plans.js';
 import type { DeploymentPlans } from '../../artifacts/deployment-plans.js';
 import { buildPlanInput, deploymentPlanInput, planScriptInput, type PlanScripts } from '../../artifacts/index.js';
+import { maskAttributes, unmaskAttributes, type CustomAttribute } from '../../attributes/index.js';
 import type { TaskEngine } from '../../tasks/index.js';
 import { json, type ApiRouter } from '../router.js';
 import { checkIfMatch, collection, mutated } from './respond.js';
@@ -11,6 +12,19 @@ export interface ArtifactServices {
   buildPlans: BuildPlans;
   deploymentPlans: DeploymentPlans;
   tasks: TaskEngine;
+}
+
+/** Password values never leave the appliance: they read as PASSWORD_MASK. */
+function masked<T extends { customAttributes: CustomAttribute[] }>(resource: T): T {
+  return { ...resource, customAttributes: maskAttributes(resource.customAttributes) };
+}
+
+/** A client that GETs then PUTs sends masked passwords back: those keep their stored values. */
+function unmasked(body: unknown, stored: { customAttributes: CustomAttribute[] }): unknown {
+  if (typeof body !== 'object' || body === null || !Array.isArray((body as { customAttributes?: unknown }).customAttributes)) return body;
+  const incoming = (body as { customAttributes: unknown[] }).customAttributes;
+  if (!incoming.every((a) => typeof a === 'object' && a !== null)) return body;
+  return { ...body, customAttributes: unmaskAttributes(incoming as CustomAttribute[], stored.customAttributes) };
 }
 
 const read = { area: 'artifacts', action: 'read' } as const;
@@ -62,7 +76,7 @@ export function registerArtifactRoutes(api: ApiRouter, s: ArtifactServices): voi
   api.add({
     method: 'get', path: '/rest/build-plans', tag: 'Build plans', access: read, summary: 'List OS build plans', returns: 'OeBuildPlanCollection',
     query: { filter: 'e.g. oeBuildPlanType=capture', sort: 'e.g. name:asc', start: 'First member', count: 'Members per page' },
-    handler: async (r) => collection(r, await s.buildPlans.list(), { category: 'build-plans', type: 'OeBuildPlanCollectionV5' }),
+    handler: async (r) => collection(r, (await s.buildPlans.list()).map(masked), { category: 'build-plans', type: 'OeBuildPlanCollectionV5' }),
   });
   api.add({
     method: 'post', path: '/rest/build-plans', tag: 'Build plans', access: write, summary: 'Create an OS build plan', body: buildPlanInput, returns: 'task',
@@ -70,13 +84,14 @@ export function registerArtifactRoutes(api: ApiRouter, s: ArtifactServices): voi
   });
   api.add({
     method: 'get', path: '/rest/build-plans/:id', tag: 'Build plans', access: read, summary: 'Get an OS build plan', returns: 'OeBuildPlan',
-    handler: async (r) => json(await s.buildPlans.get(r.param('id'))),
+    handler: async (r) => json(masked(await s.buildPlans.get(r.param('id')))),
   });
   api.add({
     method: 'put', path: '/rest/build-plans/:id', tag: 'Build plans', access: write, summary: 'Update an OS build plan', body: buildPlanInput.partial(), returns: 'task',
     handler: async (r) => {
       await checkIfMatch(r, () => s.buildPlans.get(r.param('id')));
-      return mutated(r, s.tasks, 'Update', await s.buildPlans.update(r.param('id'), await r.json()));
+      const body = unmasked(await r.json(), await s.buildPlans.get(r.param('id')));
+      return mutated(r, s.tasks, 'Update', await s.buildPlans.update(r.param('id'), body));
     },
   });
   api.add({
@@ -97,7 +112,7 @@ export function registerArtifactRoutes(api: ApiRouter, s: ArtifactServices): voi
   api.add({
     method: 'get', path: '/rest/deployment-plans', tag: 'Deployment plans', access: read, summary: 'List deployment plans', returns: 'OEDeploymentPlanCollection',
     query: { filter: "e.g. \"name='X'\"", sort: 'e.g. name:asc', start: 'First member', count: 'Members per page' },
-    handler: async (r) => collection(r, await s.deploymentPlans.list(), { category: 'deployment-plans', type: 'OEDeploymentPlanCollectionV5' }),
+    handler: async (r) => collection(r, (await s.deploymentPlans.list()).map(masked), { category: 'deployment-plans', type: 'OEDeploymentPlanCollectionV5' }),
   });
   api.add({
     method: 'post', path: '/rest/deployment-plans', tag: 'Deployment plans', access: write, summary: 'Create a deployment plan', body: deploymentPlanInput, returns: 'task',
@@ -105,13 +120,14 @@ export function registerArtifactRoutes(api: ApiRouter, s: ArtifactServices): voi
   });
   api.add({
     method: 'get', path: '/rest/deployment-plans/:id', tag: 'Deployment plans', access: read, summary: 'Get a deployment plan', returns: 'OEDeploymentPlan',
-    handler: async (r) => json(await s.deploymentPlans.get(r.param('id'))),
+    handler: async (r) => json(masked(await s.deploymentPlans.get(r.param('id')))),
   });
   api.add({
     method: 'put', path: '/rest/deployment-plans/:id', tag: 'Deployment plans', access: write, summary: 'Update a deployment plan', body: deploymentPlanInput.partial(), returns: 'task',
     handler: async (r) => {
       await checkIfMatch(r, () => s.deploymentPlans.get(r.param('id')));
-      return mutated(r, s.tasks, 'Update', await s.deploymentPlans.update(r.param('id'), await r.json()));
+      const body = unmasked(await r.json(), await s.deploymentPlans.get(r.param('id')));
+      return mutated(r, s.tasks, 'Update', await s.deploymentPlans.update(r.param('id'), body));
     },
   });
   api.add({
