@@ -16,7 +16,9 @@ export function openSqlite(path: string): Kysely<Schema> {
 
 /** Applies every pending numbered migration; throws with the failing migration's name. */
 export async function migrate(db: Kysely<Schema>): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } });
+  // Migrations were numbered by parallel work (0002 landed after 0003 and 0004): a data directory made in
+  // between has the later ones applied and must still take the earlier one.
+  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) }, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
