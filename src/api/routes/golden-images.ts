@@ -1,11 +1,9 @@
 // Golden images (reference §3, §4.4, §5.4, §7): streamed multipart upload, HPE zip download, archive log,
 // update, delete, and capture (JSON POST with imageCapture).
 import { Readable } from 'node:stream';
-import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import type { GoldenImages } from '../../artifacts/golden-images.js';
 import { goldenImageUpdateInput } from '../../artifacts/golden-images.js';
-import { looseBoolean } from '../../artifacts/index.js';
 import type { TaskEngine, Task } from '../../tasks/index.js';
 import { withUploadedFile } from '../multipart.js';
 import { accepted, json, type ApiRouter, type ApiRequest } from '../router.js';
@@ -21,16 +19,6 @@ export interface GoldenImageServices {
   capture?: (input: Record<string, unknown>, owner: string) => Promise<Task>;
 }
 
-export const captureInput = z.object({
-  type: z.string().optional(),
-  name: z.string().min(1),
-  description: z.string().nullish(),
-  imageCapture: looseBoolean,
-  osVolumeURI: z.string().optional(),
-  osVolumeName: z.string().optional(),
-  buildPlanUri: z.string().optional(),
-  buildPlanName: z.string().optional(),
-});
 
 const read = { area: 'artifacts', action: 'read' } as const;
 const write = { area: 'artifacts', action: 'write' } as const;
