@@ -86,7 +86,8 @@ export function registerApplianceRoutes(api: ApiRouter, s: ApplianceServices): v
       const isAdmin = r.actor.user.role === 'Infrastructure administrator';
       // Clients send the whole user back: an unchanged role or enablement is not a change.
       const changesRole = body['role'] !== undefined && body['role'] !== target.role;
-      const changesEnabled = body['enabled'] !== undefined && String(body['enabled']).toLowerCase() !== String(target.enabled);
+      const enabled = body['enabled'];
+      const changesEnabled = (typeof enabled === 'boolean' || typeof enabled === 'string') && String(enabled).toLowerCase() !== String(target.enabled);
       if (!isAdmin && (target.id !== r.actor.user.id || changesRole || changesEnabled)) {
         throw new AppError('forbidden', 'AUTHORIZATION_DENIED', `Cannot update user "${target.userName}": only an Infrastructure administrator may change other users, roles or enablement`);
       }
