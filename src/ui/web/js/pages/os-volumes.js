@@ -1,0 +1,53 @@
+// @ts-check
+// OS volumes: size, allocated space, NBD export, the profile that owns each, and the deployment log.
+import { badge, formatBytes, formatTime, h, idOf, link, pageHeader, replace, table } from '../dom.js';
+
+/** @typedef {import('../router.js').PageContext} PageContext */
+
+/** @param {PageContext} ctx */
+export async function osVolumeListPage(ctx) {
+  const volumes = await ctx.api.list('os-volumes', ctx.signal);
+  replace(ctx.main,
+    pageHeader('OS volumes'),
+    table({
+      caption: 'OS volumes', rows: volumes,
+      columns: [
+        { label: 'Name', cell: (v) => link(`/os-volumes/${v.id}`, v.name) },
+        { label: 'Size', cell: (v) => formatBytes(v.size) },
+        { label: 'Golden image', cell: (v) => (v.goldenVolumeUri ? link(`/golden-images/${idOf(v.goldenVolumeUri)}`, v.goldenImageName ?? idOf(v.goldenVolumeUri)) : '—') },
+        { label: 'Server profile', cell: (v) => (v.statelessServerUri ? link(`/server-profiles/${idOf(v.statelessServerUri)}`, v.statelessServerName ?? idOf(v.statelessServerUri)) : '—') },
+        { label: 'Status', cell: (v) => badge(v.status) },
+        { label: 'Created', cell: (v) => formatTime(v.created) },
+      ],
+    }));
+}
+
+/** @param {PageContext} ctx */
+export async function osVolumePage(ctx) {
+  const v = await ctx.api.get(`/rest/os-volumes/${encodeURIComponent(ctx.params['id'] ?? '')}`, ctx.signal);
+  const [storage, log] = await Promise.all([
+    ctx.api.get(`/rest/os-volumes/${v.id}/storage`, ctx.signal).catch(() => undefined),
+    ctx.api.get(`/rest/os-volumes/archive/${v.id}`, ctx.signal).catch(() => ''),
+  ]);
+  const allocated = storage?.allocatedBytes ?? storage?.allocatedCapacity ?? storage?.allocated;
+  const provisioned = storage?.provisionedBytes ?? storage?.provisionedCapacity ?? v.size;
+  const percent = typeof allocated === 'number' && provisioned > 0 ? Math.round((allocated / provisioned) * 100) : undefined;
+  const exportName = storage?.export ?? storage?.nbd ?? (v.oeVolumeIQN ? { name: v.oeVolumeIQN, address: v.oeVolumeIp } : undefined);
+  /** @type {[string, import('../dom.js').Child][]} */
+  const rows = [
+    ['Size (provisioned)', `${formatBytes(provisioned)} (${provisioned} bytes)`],
+    ['Allocated', typeof allocated === 'number' ? `${formatBytes(allocated)}${percent === undefined ? '' : ` (${percent}%)`}` : '—'],
+    ['Export', exportName === undefined ? '—' : h('code', { text: typeof exportName === 'string' ? exportName : Object.entries(exportName).map(([k, x]) => `${k}: ${typeof x === 'object' ? JSON.stringify(x) : x}`).join(', ') })],
+    ['Volume id', h('code', { text: v.oeVolumeId ?? v.id })],
+    ['Golden image', v.goldenVolumeUri ? link(`/golden-images/${idOf(v.goldenVolumeUri)}`, v.goldenImageName ?? idOf(v.goldenVolumeUri)) : '—'],
+    ['Server profile', v.statelessServerUri ? link(`/server-profiles/${idOf(v.statelessServerUri)}`, v.statelessServerName ?? idOf(v.statelessServerUri)) : '—'],
+    ['Created', formatTime(v.created)],
+  ];
+  replace(ctx.main,
+    pageHeader(`OS volume ${v.name}`, badge(v.status)),
+    h('p', {}, link('/os-volumes', '← All OS volumes')),
+    h('dl', { class: 'properties' }, rows.map(([k, x]) => [h('dt', { text: k }), h('dd', {}, x)])),
+    percent === undefined ? null : h('div', { class: 'progress', role: 'meter', 'aria-label': 'Allocated share', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(percent) }, h('div', { class: 'progress-bar', style: { width: `${percent}%` } })),
+    storage === undefined ? null : h('details', {}, h('summary', { text: 'Storage details' }), h('pre', { class: 'log', text: JSON.stringify(storage, null, 2) })),
+    h('h2', { text: 'Deployment log' }), h('pre', { class: 'log', text: typeof log === 'string' && log !== '' ? log : '(empty)' }));
+}

@@ -1,0 +1,65 @@
+// A real appliance on 127.0.0.1 (plain HTTP) serving the web UI, and Debian's Chromium driven by
+// playwright-core. Fails with the package name when chromium is missing.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { serveAppliance, type RunningAppliance } from '../../src/appliance.js';
+import { registerUi } from '../../src/ui/index.js';
+
+export const ADMIN_PASSWORD = 'admin-password-1';
+export const CHROMIUM = '/usr/bin/chromium';
+export const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+
+export interface UiHarness {
+  running: RunningAppliance;
+  baseUrl: string;
+  browser: Browser;
+  page: Page;
+  /** `METHOD /rest/path` of every mounted API route (from /rest/openapi.json). */
+  routes: Set<string>;
+  /** Saves a 1366×768 screenshot of the page as docs/screenshots/<name>.png. */
+  shot(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Mounted API routes of a fresh appliance, as `GET /rest/golden-images/{id}` strings. */
+export async function mountedRoutes(running: RunningAppliance): Promise<Set<string>> {
+  const response = await fetch(`${running.server.url}/rest/openapi.json`);
+  const doc = (await response.json()) as { paths: Record<string, Record<string, unknown>> };
+  const routes = new Set<string>();
+  for (const [path, methods] of Object.entries(doc.paths)) for (const method of Object.keys(methods)) routes.add(`${method.toUpperCase()} ${path}`);
+  return routes;
+}
+
+export async function startUiHarness(): Promise<UiHarness> {
+  if (!existsSync(CHROMIUM)) throw new Error(`Cannot run the UI tests: ${CHROMIUM} is missing (apt-get install chromium)`);
+  const dataDir = await mkdtemp(join(tmpdir(), 'streamer-ui-'));
+  const running = await serveAppliance({ dataDir, host: '127.0.0.1', port: 0, http: true, logger: pino({ level: 'silent' }), adminPassword: ADMIN_PASSWORD });
+  // Until the appliance mounts the UI itself (createApp's `extra`), the test registers it; before any
+  // request, so Hono can still add routes, and harmless once wired (the first matching handler answers).
+  registerUi(running.appliance.app);
+  const routes = await mountedRoutes(running);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  await mkdir(SCREENSHOTS, { recursive: true });
+  return {
+    running,
+    baseUrl: running.server.url,
+    browser,
+    page,
+    routes,
+    async shot(name) {
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+    },
+    async close() {
+      await browser.close();
+      await running.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
