@@ -20,6 +20,8 @@ export interface UiHarness {
   page: Page;
   /** `METHOD /rest/path` of every mounted API route (from /rest/openapi.json). */
   routes: Set<string>;
+  /** Uncaught exceptions in the page, in order. */
+  pageErrors: string[];
   /** Saves a 1366×768 screenshot of the page as docs/screenshots/<name>.png. */
   shot(name: string): Promise<void>;
   close(): Promise<void>;
@@ -46,6 +48,8 @@ export async function startUiHarness(): Promise<UiHarness> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
   await mkdir(SCREENSHOTS, { recursive: true });
   return {
     running,
@@ -53,6 +57,7 @@ export async function startUiHarness(): Promise<UiHarness> {
     browser,
     page,
     routes,
+    pageErrors,
     async shot(name) {
       await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
     },

@@ -20,6 +20,7 @@ export async function buildPlanListPage(ctx) {
         { label: 'Name', cell: (p) => link(`/build-plans/${p.id}`, p.name) },
         { label: 'Type', cell: (p) => p.oeBuildPlanType },
         { label: 'Steps', cell: (p) => String((p.buildStep ?? []).length) },
+        { label: 'Read only', cell: (p) => (p.hpProvided ? 'Yes' : 'No') },
         { label: 'Attributes', cell: (p) => String((p.customAttributes ?? []).length) },
         { label: 'Modified', cell: (p) => formatTime(p.modified) },
       ],
@@ -107,7 +108,7 @@ export async function buildPlanPage(ctx) {
       const final = await watchTask(ctx, taskEl, await ctx.api.request(isNew ? 'POST' : 'PUT', isNew ? '/rest/build-plans' : plan.uri, { body }));
       if (final.taskState === 'Error') return;
       notice.ok('Build plan saved');
-      if (final.associatedResource.resourceUri !== null) ctx.navigate(`/build-plans/${final.associatedResource.resourceUri.split('/').pop()}`);
+      if (isNew && final.associatedResource.resourceUri !== null) ctx.navigate(`/build-plans/${final.associatedResource.resourceUri.split('/').pop()}`);
     } catch (error) {
       notice.error(error, 'Cannot save the build plan');
     }

@@ -83,7 +83,7 @@ export async function bundleListPage(ctx) {
         { label: 'Created', cell: (b) => formatTime(b.created) },
       ],
     }),
-    h('details', { class: 'panel', open: bundles.length === 0 }, h('summary', {}, h('h2', { text: 'Upload a bundle' })), upload),
+    h('section', { class: 'panel', 'aria-labelledby': 'upload-title' }, h('h2', { id: 'upload-title', text: 'Upload a bundle' }), upload),
     h('details', { class: 'panel' }, h('summary', {}, h('h2', { text: 'Create a bundle' })), create),
     h('section', { class: 'panel', 'aria-labelledby': 'backups-title' },
       h('h2', { id: 'backups-title', text: 'Backups' }),

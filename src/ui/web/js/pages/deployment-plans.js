@@ -53,7 +53,7 @@ export async function deploymentPlanPage(ctx) {
       const final = await watchTask(ctx, taskEl, await ctx.api.request(isNew ? 'POST' : 'PUT', isNew ? '/rest/deployment-plans' : plan.uri, { body }));
       if (final.taskState === 'Error') return;
       notice.ok('Deployment plan saved');
-      if (final.associatedResource.resourceUri !== null) ctx.navigate(`/deployment-plans/${idOf(final.associatedResource.resourceUri)}`);
+      if (isNew && final.associatedResource.resourceUri !== null) ctx.navigate(`/deployment-plans/${idOf(final.associatedResource.resourceUri)}`);
     } catch (error) {
       notice.error(error, 'Cannot save the deployment plan');
     }

@@ -1,0 +1,230 @@
+// End to end in Debian's Chromium: log in → upload a golden image → import a bundle → create a profile from
+// a template (a bad value first shows an error) → deploy to a `virtual` module → watch the task complete →
+// open the OS volume. Each main page is saved to docs/screenshots/. Steps whose API routes the appliance
+// does not mount yet are skipped by name (see `needs`), so they start running as soon as the routes exist.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, startUiHarness, type UiHarness } from './harness.js';
+
+const BUNDLES = '/work/shared/fixtures/bundles';
+
+let ui: UiHarness;
+/** Follows a link of the main navigation. */
+const nav = (name: string) => ui.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+const state: { bundleExtracted?: boolean; goldenImage?: string; template?: string; profile?: string; osVolume?: string } = {};
+
+// Top-level await: whether the routes a step needs are mounted decides whether it runs.
+const probe = await startUiHarness();
+const mounted = probe.routes;
+await probe.close();
+const needs = (...routes: string[]) => routes.every((r) => mounted.has(r));
+const goldenImagesMounted = needs('POST /rest/golden-images', 'GET /rest/golden-images/{id}');
+const profilesMounted = needs('POST /rest/server-profile-templates', 'POST /rest/server-profiles', 'GET /rest/server-profile-templates/{id}/new-profile');
+const hardwareMounted = needs('GET /rest/server-hardware');
+const volumesMounted = needs('GET /rest/os-volumes/{id}');
+// The developer bundle carries a golden image, which only an appliance with a golden-image store can
+// extract; the foundation bundle has none. LinuxMultiDistro's artifacts are writable (build plans to edit).
+const bundles = [goldenImagesMounted ? 'HPE-ImageStreamer-Developer-2017-08-28-v5.0' : 'HPE_Foundation_Artifacts-5_00', 'LinuxMultiDistro-AB-v0.3-HPE-UEFI'];
+let planScriptCount = 0;
+
+beforeAll(async () => {
+  ui = await startUiHarness();
+}, 60_000);
+
+afterAll(async () => {
+  await ui?.close();
+});
+
+describe.sequential('web UI end to end', () => {
+  it('refuses a wrong password with the appliance message, then logs in', async () => {
+    const { page } = ui;
+    await page.goto(`${ui.baseUrl}/`);
+    await page.waitForURL(/\/login/);
+    await page.getByLabel('User name').fill('Administrator');
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Cannot log in/);
+    await ui.shot('login');
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    expect(await page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(true);
+  });
+
+  it.runIf(goldenImagesMounted)('uploads a golden image with progress and shows it', async () => {
+    const { page } = ui;
+    const raw = join(ui.running.appliance.store ? process.env['TMPDIR'] ?? '/tmp' : '/tmp', `ui-e2e-${process.pid}.img`);
+    const bytes = Buffer.alloc(4 * 1024 * 1024);
+    bytes.write('STREAMER UI TEST IMAGE', 1024 * 1024);
+    await writeFile(raw, bytes);
+    await nav('Golden images');
+    await page.getByRole('heading', { name: 'Golden images' }).waitFor();
+    await page.getByLabel(/Image file/).setInputFiles(raw);
+    await page.getByLabel('Name', { exact: true }).fill('ui-test-image');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByRole('heading', { name: 'Golden image ui-test-image' }).waitFor({ timeout: 60_000 });
+    expect(await page.locator('.properties').textContent()).toContain('4194304 bytes');
+    state.goldenImage = page.url().split('/').pop();
+    await ui.shot('golden-image');
+    await page.getByRole('link', { name: '← All golden images' }).click();
+    await page.getByRole('cell', { name: 'ui-test-image' }).waitFor();
+    await ui.shot('golden-images');
+  });
+
+  it('uploads and extracts HPE artifact bundles, watching each task', async () => {
+    const { page } = ui;
+    for (const bundle of bundles) {
+      await nav('Artifact bundles');
+      await page.getByRole('heading', { name: 'Artifact bundles' }).waitFor();
+      await page.getByLabel('Bundle zip').setInputFiles(join(BUNDLES, `${bundle}.zip`));
+      await page.getByRole('button', { name: 'Upload bundle' }).click();
+      await page.getByRole('heading', { name: `Artifact bundle ${bundle}` }).waitFor({ timeout: 60_000 });
+      const scripts = /Plan scripts \((\d+)\)/.exec((await page.locator('.bundle-contents').textContent()) ?? '');
+      expect(scripts).not.toBeNull();
+      planScriptCount += Number(scripts?.[1]);
+      await page.getByRole('button', { name: 'Extract' }).click();
+      await page.getByText(`Extracted ${bundle}`).waitFor({ timeout: 120_000 });
+      expect(await page.locator('.task-card .badge').first().textContent()).toBe('Completed');
+      if (bundle === bundles[0]) await ui.shot('artifact-bundle');
+    }
+    await nav('Artifact bundles');
+    await page.getByRole('cell', { name: bundles[1] }).waitFor();
+    await ui.shot('artifact-bundles');
+  }, 300_000);
+
+  it('shows plan scripts highlighted, and lists the attributes of a new script as it is typed', async () => {
+    const { page } = ui;
+    await nav('Plan scripts');
+    await page.getByRole('heading', { name: 'Plan scripts' }).waitFor();
+    await ui.shot('plan-scripts');
+    const rows = await page.locator('table.data tbody tr').count();
+    expect(rows).toBe(planScriptCount);
+    await page.locator('table.data tbody tr a').first().click();
+    await page.locator('.code-editor').waitFor();
+    expect(await page.locator('.code-highlight .tok-command').count()).toBeGreaterThan(0);
+    // A new script: typed attributes show up in the list as they are typed.
+    await nav('Plan scripts');
+    await page.getByRole('link', { name: 'New plan script' }).click();
+    await page.getByLabel('Name').fill('ui-test-script');
+    const editor = page.getByLabel('Script content');
+    await editor.fill('mount /dev/sda1 /\necho "@Greeting:hello@ from @HostName@"\nupload -<<END /etc/motd\nWelcome to @HostName@\nEND\n');
+    await expect.poll(() => page.locator('.attribute-list').textContent()).toMatch(/@Greeting@ default "hello".*@HostName@/s);
+    expect(await page.locator('.code-highlight .tok-heredoc-body').count()).toBe(1);
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'Plan script ui-test-script' }).waitFor();
+    expect(await page.locator('.code-highlight .tok-attr').allTextContents()).toEqual(['@Greeting:hello@', '@HostName@', '@HostName@']);
+    await ui.shot('plan-script-editor');
+  });
+
+  it('reorders build plan steps from the keyboard and saves the new order', async () => {
+    const { page } = ui;
+    await nav('OS build plans');
+    await page.getByRole('heading', { name: 'OS build plans' }).waitFor();
+    await ui.shot('build-plans');
+    // The writable plan with the most steps.
+    const links = page.locator('table.data tbody tr');
+    const counts = await links.evaluateAll((rows) => rows.map((r) => (r.children[3]?.textContent === 'No' ? Number(r.children[2]?.textContent ?? 0) : -1)));
+    const index = counts.indexOf(Math.max(...counts));
+    await links.nth(index).locator('a').first().click();
+    await page.locator('.steps').waitFor();
+    const before = await page.locator('.step-script').allTextContents();
+    expect(before.length).toBeGreaterThan(1);
+    await page.getByRole('button', { name: `Move ${before[0]} down` }).focus();
+    await page.keyboard.press('Enter');
+    const after = await page.locator('.step-script').allTextContents();
+    expect(after.slice(0, 2)).toEqual([before[1], before[0]]);
+    // Focus follows the moved step, so a keyboard user can keep moving it.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(`Move ${before[0]} down`);
+    await expect.poll(() => page.locator('#live').textContent()).toContain('moved to position 2');
+    await ui.shot('build-plan');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Build plan saved').waitFor();
+    await page.reload();
+    await page.locator('.steps').waitFor();
+    expect((await page.locator('.step-script').allTextContents()).slice(0, 2)).toEqual([before[1], before[0]]);
+    // Put it back (drag and drop this time) so later steps deploy the plan as shipped.
+    await page.locator('.step-item').nth(1).dragTo(page.locator('.step-item').nth(0));
+    expect((await page.locator('.step-script').allTextContents()).slice(0, 2)).toEqual([before[0], before[1]]);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Build plan saved').waitFor();
+  });
+
+  it('shows deployment plans with attribute flags', async () => {
+    const { page } = ui;
+    await nav('Deployment plans');
+    await page.getByRole('heading', { name: 'Deployment plans' }).waitFor();
+    await ui.shot('deployment-plans');
+    await page.locator('table.data tbody tr a').first().click();
+    await page.getByRole('heading', { name: /^Deployment plan / }).waitFor();
+    expect(await page.locator('table.attributes input[type=checkbox]').count()).toBeGreaterThan(0);
+    await ui.shot('deployment-plan');
+  });
+
+  it.runIf(profilesMounted && hardwareMounted && goldenImagesMounted)('creates a template, then a profile from it: a bad value shows an error, a good one deploys to a virtual module', async () => {
+    const { page } = ui;
+    // Template over the developer deployment plan.
+    await nav('Profile templates');
+    await page.getByRole('link', { name: 'New template' }).click();
+    await page.getByLabel('Name').fill('ui-template');
+    await page.getByLabel('Deployment plan').selectOption({ index: 1 });
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'Template ui-template' }).waitFor();
+    await page.getByRole('link', { name: 'Create profile' }).click();
+    await page.getByRole('heading', { name: 'New server profile' }).waitFor();
+    await page.getByLabel('Name').fill('ui-profile-1');
+    await page.getByLabel('Compute module').selectOption({ index: 1 });
+    const first = page.locator('.attribute-form input:not([type=password])').first();
+    const fieldName = await first.getAttribute('name');
+    const type = (await page.locator(`label[for="${await first.getAttribute('id')}"]`).textContent()) ?? '';
+    const bad = /number/.test(type) ? 'not-a-number' : /hostname/.test(type) ? 'bad.host.name' : /ipv4/.test(type) ? '300.1.1.1' : 'x'.repeat(300);
+    await first.fill(bad);
+    await expect.poll(() => first.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator(`#${await first.getAttribute('id')}-msg`).textContent()).not.toBe('');
+    await ui.shot('profile-form-error');
+    const good = /number/.test(type) ? '20' : /hostname/.test(type) ? 'web01' : /ipv4/.test(type) ? '192.0.2.10' : 'web01';
+    await first.fill(good);
+    await expect.poll(() => first.getAttribute('aria-invalid')).toBe(null);
+    expect(fieldName).not.toBeNull();
+    await page.getByRole('button', { name: 'Create and deploy' }).click();
+    await page.locator('.task-card').waitFor();
+    await ui.shot('profile-deploying');
+    await page.getByRole('heading', { name: 'Server profile ui-profile-1' }).waitFor({ timeout: 120_000 });
+    state.profile = page.url().split('/').pop();
+    await ui.shot('server-profile');
+  });
+
+  it('lists tasks and shows one with its steps and progress messages', async () => {
+    const { page } = ui;
+    await nav('Tasks');
+    await page.getByRole('heading', { name: 'Tasks' }).waitFor();
+    await ui.shot('tasks');
+    await page.locator('table.data tbody tr a').first().click();
+    await page.getByRole('heading', { name: /^Task / }).waitFor();
+    await page.locator('.task-card .badge').first().waitFor();
+    expect(await page.getByRole('progressbar').count()).toBe(1);
+    await ui.shot('task');
+  });
+
+  it.runIf(profilesMounted && volumesMounted && goldenImagesMounted && hardwareMounted)('opens the OS volume of the deployed profile', async () => {
+    const { page } = ui;
+    await page.goto(`${ui.baseUrl}/server-profiles/${state.profile}`);
+    await page.getByRole('heading', { name: 'Server profile ui-profile-1' }).waitFor();
+    await page.locator('.properties a[href^="/os-volumes/"]').click();
+    await page.getByRole('heading', { name: /^OS volume / }).waitFor();
+    expect(await page.locator('.properties').textContent()).toMatch(/Size \(provisioned\)/);
+    await ui.shot('os-volume');
+  });
+
+  it('ran without a script error in the page', () => {
+    expect(ui.pageErrors).toEqual([]);
+  });
+
+  it('shows the dashboard with counts', async () => {
+    const { page } = ui;
+    await nav('Dashboard');
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    expect(await page.locator('.tile-count').first().textContent()).not.toBe('');
+    await ui.shot('dashboard');
+  });
+});
