@@ -135,7 +135,7 @@ describe.sequential('web UI end to end', () => {
     const after = await page.locator('.step-script').allTextContents();
     expect(after.slice(0, 2)).toEqual([before[1], before[0]]);
     // Focus follows the moved step, so a keyboard user can keep moving it.
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(`Move ${before[0]} down`);
+    expect(await page.evaluate('document.activeElement?.getAttribute("aria-label")')).toBe(`Move ${before[0]} down`);
     await expect.poll(() => page.locator('#live').textContent()).toContain('moved to position 2');
     await ui.shot('build-plan');
     await page.getByRole('button', { name: 'Save' }).click();
