@@ -3,6 +3,7 @@
 // open the OS volume. Each main page is saved to docs/screenshots/. Steps whose API routes the appliance
 // does not mount yet are skipped by name (see `needs`), so they start running as soon as the routes exist.
 import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, startUiHarness, type UiHarness } from './harness.js';
@@ -17,6 +18,7 @@ const state: { bundleExtracted?: boolean; goldenImage?: string; template?: strin
 // Top-level await: whether the routes a step needs are mounted decides whether it runs.
 const probe = await startUiHarness();
 const mounted = probe.routes;
+const serverChecksSyntax = await rejectsUnterminatedHereDocument(probe.baseUrl);
 await probe.close();
 const needs = (...routes: string[]) => routes.every((r) => mounted.has(r));
 const goldenImagesMounted = needs('POST /rest/golden-images', 'GET /rest/golden-images/{id}');
@@ -27,6 +29,19 @@ const volumesMounted = needs('GET /rest/os-volumes/{id}');
 // extract; the foundation bundle has none. LinuxMultiDistro's artifacts are writable (build plans to edit).
 const bundles = [goldenImagesMounted ? 'HPE-ImageStreamer-Developer-2017-08-28-v5.0' : 'HPE_Foundation_Artifacts-5_00', 'LinuxMultiDistro-AB-v0.3-HPE-UEFI'];
 let planScriptCount = 0;
+const previewMounted = needs('POST /rest/deployment-plans/{id}/preview');
+
+/** Whether the appliance checks plan-script syntax on create (then the editor marks the line). */
+async function rejectsUnterminatedHereDocument(baseUrl: string): Promise<boolean> {
+  const headers = { 'content-type': 'application/json', 'x-api-version': '3800' };
+  const login = await fetch(`${baseUrl}/rest/login-sessions`, { method: 'POST', headers, body: JSON.stringify({ userName: 'Administrator', password: ADMIN_PASSWORD }) });
+  const { sessionID } = (await login.json()) as { sessionID: string };
+  const reply = await fetch(`${baseUrl}/rest/plan-scripts`, {
+    method: 'POST', headers: { ...headers, auth: sessionID },
+    body: JSON.stringify({ name: 'syntax-probe', planType: 'general', content: 'echo a\nupload -<<END /x\nno terminator\n' }),
+  });
+  return reply.status === 400;
+}
 
 beforeAll(async () => {
   ui = await startUiHarness();
@@ -46,15 +61,19 @@ describe.sequential('web UI end to end', () => {
     await page.getByRole('button', { name: 'Log in' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Cannot log in/);
     await ui.shot('login');
-    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    // Keyboard only: the password field has focus after a failure; typing and Enter log in.
+    expect(await page.evaluate('document.activeElement?.name')).toBe('password');
+    await page.keyboard.type(ADMIN_PASSWORD);
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    // The new page's heading takes focus, so a screen reader starts there.
+    expect(await page.evaluate('document.activeElement?.tagName')).toBe('H1');
     expect(await page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(true);
   });
 
   it.runIf(goldenImagesMounted)('uploads a golden image with progress and shows it', async () => {
     const { page } = ui;
-    const raw = join(ui.running.appliance.store ? process.env['TMPDIR'] ?? '/tmp' : '/tmp', `ui-e2e-${process.pid}.img`);
+    const raw = join(tmpdir(), `ui-e2e-${process.pid}.img`);
     const bytes = Buffer.alloc(4 * 1024 * 1024);
     bytes.write('STREAMER UI TEST IMAGE', 1024 * 1024);
     await writeFile(raw, bytes);
@@ -115,6 +134,19 @@ describe.sequential('web UI end to end', () => {
     await page.getByRole('heading', { name: 'Plan script ui-test-script' }).waitFor();
     expect(await page.locator('.code-highlight .tok-attr').allTextContents()).toEqual(['@Greeting:hello@', '@HostName@', '@HostName@']);
     await ui.shot('plan-script-editor');
+  });
+
+  it.runIf(serverChecksSyntax)('marks the line of a syntax error the appliance reports', async () => {
+    const { page } = ui;
+    await nav('Plan scripts');
+    await page.getByRole('link', { name: 'New plan script' }).click();
+    await page.getByLabel('Name').fill('ui-bad-script');
+    await page.getByLabel('Script content').fill('echo one\necho two\nupload -<<END /etc/x\nbody\n');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.locator('.code-gutter .gutter-error').count()).toBeGreaterThan(0);
+    expect(await page.locator('.line-problems').textContent()).toMatch(/Line \d+/);
+    await ui.shot('plan-script-error');
   });
 
   it('reorders build plan steps from the keyboard and saves the new order', async () => {
@@ -194,6 +226,38 @@ describe.sequential('web UI end to end', () => {
     await ui.shot('server-profile');
   });
 
+  it.runIf(previewMounted)('previews a deployment plan: the files it would change, with diffs', async () => {
+    const { page } = ui;
+    await nav('Deployment plans');
+    await page.locator('table.data tbody tr a').first().click();
+    await page.getByRole('link', { name: 'Preview a deployment' }).click();
+    await page.getByRole('heading', { name: /^Preview / }).waitFor();
+    await page.getByRole('button', { name: 'Run preview' }).click();
+    await page.getByRole('heading', { name: /^File changes/ }).waitFor({ timeout: 120_000 });
+    await ui.shot('preview');
+  }, 180_000);
+
+  it('shows why an upload failed, and the failed task with its cause', async () => {
+    const { page } = ui;
+    const bad = join(tmpdir(), `not-a-bundle-${process.pid}.zip`);
+    await writeFile(bad, 'this is not a zip file\n');
+    await nav('Artifact bundles');
+    await page.getByLabel('Bundle zip').setInputFiles(bad);
+    await page.getByRole('button', { name: 'Upload bundle' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/^Cannot upload the bundle: /);
+    await nav('Tasks');
+    await page.getByLabel('Show').selectOption('Error');
+    await page.locator('table.data tbody tr a').first().click();
+    await page.getByRole('heading', { name: /^Task / }).waitFor();
+    const cause = page.locator('.task-card .task-error');
+    await cause.waitFor();
+    expect(await cause.textContent()).toContain('Code: ');
+    expect(await page.locator('.task-card .badge').first().textContent()).toBe('Error');
+    await ui.shot('task-failed');
+  });
+
   it('lists tasks and shows one with its steps and progress messages', async () => {
     const { page } = ui;
     await nav('Tasks');
@@ -216,8 +280,9 @@ describe.sequential('web UI end to end', () => {
     await ui.shot('os-volume');
   });
 
-  it('ran without a script error in the page', () => {
+  it('ran without a script error in the page, and every control on every page has a name', () => {
     expect(ui.pageErrors).toEqual([]);
+    expect(ui.unlabelled).toEqual([]);
   });
 
   it('shows the dashboard with counts', async () => {

@@ -13,6 +13,11 @@ export const ADMIN_PASSWORD = 'admin-password-1';
 export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 
+// Runs in the page: controls a screen reader could not name (no label, aria-label(ledby) or text).
+const UNLABELLED_CONTROLS = `[...document.querySelectorAll('input:not([type=hidden]), select, textarea, button, a[href]')]
+  .filter((el) => !(el.labels?.length > 0 || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.textContent.trim() !== ''))
+  .map((el) => el.outerHTML.slice(0, 120))`;
+
 export interface UiHarness {
   running: RunningAppliance;
   baseUrl: string;
@@ -22,6 +27,8 @@ export interface UiHarness {
   routes: Set<string>;
   /** Uncaught exceptions in the page, in order. */
   pageErrors: string[];
+  /** Form controls without an accessible name, found on each page `shot` saved (`page: control`). */
+  unlabelled: string[];
   /** Saves a 1366×768 screenshot of the page as docs/screenshots/<name>.png. */
   shot(name: string): Promise<void>;
   close(): Promise<void>;
@@ -49,6 +56,7 @@ export async function startUiHarness(): Promise<UiHarness> {
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   const pageErrors: string[] = [];
+  const unlabelled: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
   await mkdir(SCREENSHOTS, { recursive: true });
   return {
@@ -58,8 +66,11 @@ export async function startUiHarness(): Promise<UiHarness> {
     page,
     routes,
     pageErrors,
+    unlabelled,
     async shot(name) {
       await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+      const found = (await page.evaluate(UNLABELLED_CONTROLS)) as string[];
+      unlabelled.push(...found.map((control) => `${name}: ${control}`));
     },
     async close() {
       await browser.close();

@@ -52,7 +52,8 @@ export async function taskPage(ctx) {
   let latest = task;
   const detail = (/** @type {any} */ t) => {
     latest = t;
-    replace(updates, (t.progressUpdates ?? []).map((/** @type {any} */ u) => h('li', {}, h('time', { datetime: u.timestamp, text: formatTime(u.timestamp) }), ` ${u.statusUpdate}`)));
+    const messages = t.progressUpdates ?? [];
+    replace(updates, messages.length === 0 ? h('li', { class: 'empty', text: 'No progress messages' }) : messages.map((/** @type {any} */ u) => h('li', {}, h('time', { datetime: u.timestamp, text: formatTime(u.timestamp) }), ` ${u.statusUpdate}`)));
     output.textContent = (t.taskOutput ?? []).join('\n') || '(no output)';
   };
   detail(task);
