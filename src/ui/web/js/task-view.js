@@ -53,10 +53,16 @@ export async function watchTask(ctx, el, task) {
   let lastState = '';
   let lastStep = '';
   el.classList.add('task-card');
+  let first = true;
   const final = await ctx.api.waitTask(task, {
     signal: ctx.signal,
     onUpdate: (t) => {
       renderTask(el, t);
+      if (first) {
+        first = false;
+        // Keep the task in sight: forms are often taller than the screen.
+        el.scrollIntoView({ block: 'nearest' });
+      }
       const running = (t.steps ?? []).find((s) => s.state === 'Running');
       if (t.taskState !== lastState) {
         lastState = t.taskState;

@@ -32,12 +32,13 @@ export async function osVolumePage(ctx) {
   const allocated = storage?.allocatedBytes ?? storage?.allocatedCapacity ?? storage?.allocated;
   const provisioned = storage?.provisionedBytes ?? storage?.provisionedCapacity ?? v.size;
   const percent = typeof allocated === 'number' && provisioned > 0 ? Math.round((allocated / provisioned) * 100) : undefined;
-  const exportName = storage?.export ?? storage?.nbd ?? (v.oeVolumeIQN ? { name: v.oeVolumeIQN, address: v.oeVolumeIp } : undefined);
+  /** @type {string | undefined} */
+  const exportName = storage?.exportUri ?? (v.oeVolumeIQN || undefined);
   /** @type {[string, import('../dom.js').Child][]} */
   const rows = [
     ['Size (provisioned)', `${formatBytes(provisioned)} (${provisioned} bytes)`],
     ['Allocated', typeof allocated === 'number' ? `${formatBytes(allocated)}${percent === undefined ? '' : ` (${percent}%)`}` : '—'],
-    ['Export', exportName === undefined ? '—' : h('code', { text: typeof exportName === 'string' ? exportName : Object.entries(exportName).map(([k, x]) => `${k}: ${typeof x === 'object' ? JSON.stringify(x) : x}`).join(', ') })],
+    ['Export (NBD)', exportName === undefined ? '—' : h('code', { text: exportName })],
     ['Volume id', h('code', { text: v.oeVolumeId ?? v.id })],
     ['Golden image', v.goldenVolumeUri ? link(`/golden-images/${idOf(v.goldenVolumeUri)}`, v.goldenImageName ?? idOf(v.goldenVolumeUri)) : '—'],
     ['Server profile', v.statelessServerUri ? link(`/server-profiles/${idOf(v.statelessServerUri)}`, v.statelessServerName ?? idOf(v.statelessServerUri)) : '—'],
