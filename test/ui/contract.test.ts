@@ -167,6 +167,10 @@ describe.sequential('pages over documented answers', () => {
   it('announces task progress in the live region while it polls', async () => {
     // The deployment above went Running → Completed; the live region said so last.
     await expect.poll(() => ui.page.locator('#live').textContent()).toBe('Create: Completed');
+    const heard = await ui.announcements();
+    expect(heard).toContain('Create: Running 0%');
+    expect(heard).toContain('Create: Run the build plan, 25%');
+    expect(heard.indexOf('Create: Completed')).toBeGreaterThan(heard.indexOf('Create: Run the build plan, 25%'));
     expect(await ui.page.locator('#live').getAttribute('aria-live')).toBe('polite');
     expect(taskPolls).toBeGreaterThanOrEqual(5);
   });

@@ -29,6 +29,8 @@ export interface UiHarness {
   pageErrors: string[];
   /** Form controls without an accessible name, found on each page `shot` saved (`page: control`). */
   unlabelled: string[];
+  /** Every text the page put in its live region (#live), in order, across navigations. */
+  announcements(): Promise<string[]>;
   /** Saves a 1366×768 screenshot of the page as docs/screenshots/<name>.png. */
   shot(name: string): Promise<void>;
   close(): Promise<void>;
@@ -55,6 +57,12 @@ export async function startUiHarness(): Promise<UiHarness> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
+  // Records what the live region says, for tests to check what a screen reader would have heard.
+  await page.addInitScript(`window.__announcements = [];
+    new MutationObserver(() => {
+      const text = document.getElementById('live')?.textContent ?? '';
+      if (text !== '') window.__announcements.push(text);
+    }).observe(document, { subtree: true, childList: true, characterData: true });`);
   const pageErrors: string[] = [];
   const unlabelled: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -67,6 +75,9 @@ export async function startUiHarness(): Promise<UiHarness> {
     routes,
     pageErrors,
     unlabelled,
+    async announcements() {
+      return (await page.evaluate('window.__announcements')) as string[];
+    },
     async shot(name) {
       await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
       const found = (await page.evaluate(UNLABELLED_CONTROLS)) as string[];

@@ -46,6 +46,7 @@ function lineage(g) {
   if (g.osVolumeURI) items.push(h('li', {}, '→ deployed as OS volume ', link(`/os-volumes/${idOf(g.osVolumeURI)}`, g.osVolumeName ?? idOf(g.osVolumeURI))));
   if (g.buildPlanUri) items.push(h('li', {}, '→ captured with build plan ', link(`/build-plans/${idOf(g.buildPlanUri)}`, g.buildPlanName ?? idOf(g.buildPlanUri))));
   if (g.importedFromBundle) items.push(h('li', { text: `Imported from artifact bundle ${g.bundleName ?? ''}` }));
+  if (items.length === 0) items.push(h('li', { text: 'Uploaded' }));
   items.push(h('li', {}, h('strong', { text: `→ ${g.name}` })));
   return h('ol', { class: 'lineage', 'aria-label': 'Lineage' }, items);
 }
