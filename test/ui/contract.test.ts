@@ -41,6 +41,7 @@ const image = {
 let ui: UiHarness;
 let posted: Record<string, unknown> | undefined;
 let taskPolls = 0;
+let posts = 0;
 
 function task(state: string, done: number) {
   return {
@@ -72,6 +73,16 @@ const answers: Record<string, (route: Route) => unknown> = {
   }),
   'GET /rest/server-profiles': () => ({ members: [], total: 0, count: 0, start: 0 }),
   'POST /rest/server-profiles': (route) => {
+    posts += 1;
+    // The first time, the appliance finds a problem the browser could not (as resolveAttributes words it).
+    if (posts === 1) {
+      return { status: 400, body: {
+        errorCode: 'ATTRIBUTE_VALUES_INVALID', message: 'Cannot deploy "RHEL 9 web server": 1 value is not acceptable',
+        details: 'Attribute "DomainName" is fixed by deployment plan "RHEL 9 web server" and cannot be set by a profile',
+        recommendedActions: ['Correct the values named in the details and apply the profile again'],
+        data: { problems: [{ name: 'DomainName', message: 'Attribute "DomainName" is fixed by deployment plan "RHEL 9 web server" and cannot be set by a profile' }] },
+      } };
+    }
     posted = route.request().postDataJSON() as Record<string, unknown>;
     return { status: 202, body: task('Running', 0) };
   },
@@ -148,6 +159,13 @@ describe.sequential('pages over documented answers', () => {
     await page.getByLabel('ManagementNIC netmask').fill('255.255.255.0');
     await page.getByLabel('RootPassword (password)').fill('s3cret-password');
     expect(await page.locator('[aria-invalid="true"]').count()).toBe(0);
+    await page.getByRole('button', { name: 'Create and deploy' }).click();
+    // The appliance's own check: its message, and the problem on the field it names.
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Cannot create the server profile: Cannot deploy "RHEL 9 web server"/);
+    const domain = page.getByLabel('DomainName (fqdn)');
+    expect(await domain.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator(`#${await domain.getAttribute('id')}-msg`).textContent()).toMatch(/is fixed by deployment plan/);
+    await domain.fill('example.com');
     await page.getByRole('button', { name: 'Create and deploy' }).click();
     await page.locator('.task-card .timeline').waitFor();
     await expect.poll(() => page.locator('.timeline .step-running').count()).toBe(1);
