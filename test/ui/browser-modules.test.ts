@@ -8,17 +8,17 @@ import { describe, expect, it } from 'vitest';
 
 interface Token { text: string; kind: string }
 interface HighlightModule {
-  highlightLines(source: string): Token[][];
-  attributeReferences(source: string): { name: string; defaultValue: string | undefined; lines: number[] }[];
+  highlightLines: (source: string) => Token[][];
+  attributeReferences: (source: string) => { name: string; defaultValue: string | undefined; lines: number[] }[];
 }
 interface AttributeFormModule {
-  valueProblem(type: string, value: string, constraints: Record<string, unknown>): string | undefined;
+  valueProblem: (type: string, value: string, constraints: Record<string, unknown>) => string | undefined;
 }
 interface ApiModule {
   ApiError: new (status: number, body: Record<string, unknown>) => Error;
 }
 interface PlanScriptsModule {
-  lineErrors(error: unknown): Map<number, string>;
+  lineErrors: (error: unknown) => Map<number, string>;
 }
 
 const web = join(import.meta.dirname, '..', '..', 'src', 'ui', 'web');
@@ -114,7 +114,7 @@ describe('browser code types', () => {
     const tsc = join(import.meta.dirname, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc');
     const run = await promisify(execFile)(process.execPath, [tsc, '-p', join(web, 'tsconfig.json')]).then(
       () => ({ ok: true, output: '' }),
-      (error: { stdout?: string }) => ({ ok: false, output: error.stdout ?? String(error) }),
+      (error: unknown) => ({ ok: false, output: (error as { stdout?: string }).stdout ?? (error instanceof Error ? error.message : 'tsc failed') }),
     );
     expect(run.output).toBe('');
     expect(run.ok).toBe(true);

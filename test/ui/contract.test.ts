@@ -114,7 +114,7 @@ beforeAll(async () => {
     const answer = answers[key];
     if (answer === undefined) return route.continue();
     const result = answer(route);
-    const { status, body } = typeof result === 'object' && result !== null && 'status' in result && 'body' in result ? (result as { status: number; body: unknown }) : { status: 200, body: result };
+    const { status, body } = typeof result === 'object' && result !== null && 'status' in result && 'body' in result && typeof result.status === 'number' ? { status: result.status, body: result.body } : { status: 200, body: result };
     return route.fulfill({ status, contentType: typeof body === 'string' ? 'text/plain' : 'application/json', body: typeof body === 'string' ? body : JSON.stringify(body) });
   });
   const { page } = ui;

@@ -116,7 +116,7 @@ describe('golden images in the browser', () => {
     await page.getByRole('button', { name: 'Upload' }).click();
     await page.getByRole('heading', { name: 'Golden image ui-test-image' }).waitFor({ timeout: 60_000 });
     // Client-side navigation keeps the document, so the record of the bar survives it.
-    const progress = (await page.evaluate('window.__progress')) as number[];
+    const progress = await page.evaluate<number[]>('window.__progress');
     expect(progress.length).toBeGreaterThan(0);
     expect(progress[progress.length - 1]).toBe(100);
     expect([...progress].sort((a, b) => a - b)).toEqual(progress);

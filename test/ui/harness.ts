@@ -76,11 +76,11 @@ export async function startUiHarness(): Promise<UiHarness> {
     pageErrors,
     unlabelled,
     async announcements() {
-      return (await page.evaluate('window.__announcements')) as string[];
+      return page.evaluate<string[]>('window.__announcements');
     },
     async shot(name) {
       await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-      const found = (await page.evaluate(UNLABELLED_CONTROLS)) as string[];
+      const found = await page.evaluate<string[]>(UNLABELLED_CONTROLS);
       unlabelled.push(...found.map((control) => `${name}: ${control}`));
     },
     async close() {

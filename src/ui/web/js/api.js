@@ -6,13 +6,24 @@ export const API_VERSION = '3800';
 const FINAL = ['Completed', 'Warning', 'Error', 'Terminated', 'Killed', 'Interrupted'];
 
 /**
- * @typedef {{ errorCode?: string, message?: string, details?: string, recommendedActions?: string[], data?: Record<string, any> }} ErrorBody
- * @typedef {{ name: string, state: string, startTime: string | null, endTime: string | null }} TaskStep
- * @typedef {{ uri: string, id: string, name: string, owner?: string, taskState: string, taskStatus: string, percentComplete: number,
- *   taskErrors: ErrorBody[], associatedResource: { resourceUri: string | null, resourceName: string | null, resourceCategory: string | null },
- *   progressUpdates: { id: number, statusUpdate: string, timestamp: string }[], taskOutput: string[], steps?: TaskStep[],
- *   created: string, modified: string, startTime?: string | null, endTime?: string | null, stateReason?: string | null }} Task
+ * @typedef {import('./resources.js').ErrorBody} ErrorBody
+ * @typedef {import('./resources.js').Task} Task
+ * @typedef {import('./resources.js').Collections} Collections
  */
+
+/** An error body from whatever the appliance answered (OneView shape, or plain text). @param {unknown} parsed @param {string} fallback @returns {ErrorBody} */
+function errorBodyOf(parsed, fallback) {
+  return typeof parsed === 'object' && parsed !== null ? /** @type {ErrorBody} */ (parsed) : { message: typeof parsed === 'string' && parsed !== '' ? parsed : fallback };
+}
+
+/** @param {string} text @returns {unknown} */
+function parseJson(text) {
+  try {
+    return /** @type {unknown} */ (JSON.parse(text));
+  } catch {
+    return text;
+  }
+}
 
 export class ApiError extends Error {
   /** @param {number} status @param {ErrorBody} body */
@@ -56,7 +67,7 @@ export class Api {
    * body for any status ≥ 400; a 401 also ends the session.
    * @param {string} method @param {string} path
    * @param {{ body?: unknown, text?: string, contentType?: string, signal?: AbortSignal }} [options]
-   * @returns {Promise<any>}
+   * @returns {Promise<unknown>}
    */
   async request(method, path, options = {}) {
     /** @type {Record<string, string>} */
@@ -76,21 +87,13 @@ export class Api {
     if (options.signal !== undefined) init.signal = options.signal;
     const response = await fetch(path, init);
     const text = await response.text();
-    /** @type {any} */
-    let parsed = text;
-    if ((response.headers.get('content-type') ?? '').includes('json') && text !== '') {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = text;
-      }
-    }
+    const parsed = (response.headers.get('content-type') ?? '').includes('json') && text !== '' ? parseJson(text) : text;
     if (response.status >= 400) {
       if (response.status === 401 && !path.startsWith('/rest/login-sessions')) {
         this.session = null;
         this.onUnauthorized();
       }
-      throw new ApiError(response.status, typeof parsed === 'object' && parsed !== null ? parsed : { message: text || response.statusText });
+      throw new ApiError(response.status, errorBodyOf(parsed, response.statusText));
     }
     return parsed;
   }
@@ -100,15 +103,41 @@ export class Api {
     return this.request('GET', path, signal === undefined ? {} : { signal });
   }
 
-  /** Every member of a collection (count=-1: one page). @param {string} category @param {AbortSignal} [signal] @returns {Promise<any[]>} */
+  /** A text document (logs, consoles). @param {string} path @param {AbortSignal} [signal] @returns {Promise<string>} */
+  async text(path, signal) {
+    const body = await this.get(path, signal);
+    return typeof body === 'string' ? body : JSON.stringify(body, null, 2);
+  }
+
+  /**
+   * Every member of a collection (count=-1: one page).
+   * @template {keyof Collections} K @param {K} category @param {AbortSignal} [signal] @returns {Promise<Collections[K][]>}
+   */
   async list(category, signal) {
-    const page = await this.get(`/rest/${category}?start=0&count=-1`, signal);
+    const page = /** @type {{ members?: Collections[K][] } | null} */ (await this.get(`/rest/${category}?start=0&count=-1`, signal));
     return Array.isArray(page?.members) ? page.members : [];
+  }
+
+  /**
+   * One resource by id (or, for a `/rest/...` uri, by that uri).
+   * @template {keyof Collections} K @param {K} category @param {string} id @param {AbortSignal} [signal] @returns {Promise<Collections[K]>}
+   */
+  async resource(category, id, signal) {
+    const path = id.startsWith('/rest/') ? id : `/rest/${category}/${encodeURIComponent(id)}`;
+    return /** @type {Collections[K]} */ (await this.get(path, signal));
+  }
+
+  /**
+   * A change that answers with a task (every create, update, delete, extract, backup: reference §2.5).
+   * @param {string} method @param {string} path @param {{ body?: unknown, text?: string }} [options] @returns {Promise<Task>}
+   */
+  async task(method, path, options = {}) {
+    return /** @type {Task} */ (await this.request(method, path, options));
   }
 
   /** @param {string} userName @param {string} password */
   async login(userName, password) {
-    const reply = await this.request('POST', '/rest/login-sessions', { body: { userName, password, loginMsgAck: true } });
+    const reply = /** @type {{ sessionID: string }} */ (await this.request('POST', '/rest/login-sessions', { body: { userName, password, loginMsgAck: true } }));
     this.session = reply.sessionID;
   }
 
@@ -127,11 +156,11 @@ export class Api {
    * @returns {Promise<Task>}
    */
   async waitTask(task, options = {}) {
-    let current = typeof task === 'string' ? await this.get(task, options.signal) : task;
+    let current = typeof task === 'string' ? /** @type {Task} */ (await this.get(task, options.signal)) : task;
     options.onUpdate?.(current);
     while (!isFinal(current.taskState)) {
       await sleep(options.intervalMs ?? 400, options.signal);
-      current = await this.get(current.uri, options.signal);
+      current = /** @type {Task} */ (await this.get(current.uri, options.signal));
       options.onUpdate?.(current);
     }
     return current;
@@ -141,7 +170,7 @@ export class Api {
    * Multipart upload of one file (part "file", as HPE's clients send it), reporting bytes sent.
    * @param {string} path @param {File} file
    * @param {{ onProgress?: (sent: number, total: number) => void, signal?: AbortSignal }} [options]
-   * @returns {Promise<any>} the parsed answer (a task for the appliance's upload routes)
+   * @returns {Promise<Task>} the appliance's upload routes answer with a task
    */
   upload(path, file, options = {}) {
     return new Promise((resolve, reject) => {
@@ -150,14 +179,9 @@ export class Api {
       for (const [k, v] of Object.entries(this.headers({ uploadfilename: encodeURIComponent(file.name) }))) xhr.setRequestHeader(k, v);
       xhr.upload.addEventListener('progress', (e) => options.onProgress?.(e.loaded, e.lengthComputable ? e.total : file.size));
       xhr.addEventListener('load', () => {
-        let body;
-        try {
-          body = JSON.parse(xhr.responseText);
-        } catch {
-          body = { message: xhr.responseText };
-        }
-        if (xhr.status >= 400) reject(new ApiError(xhr.status, body));
-        else resolve(body);
+        const body = parseJson(xhr.responseText);
+        if (xhr.status >= 400) reject(new ApiError(xhr.status, errorBodyOf(body, xhr.statusText)));
+        else resolve(/** @type {Task} */ (body));
       });
       xhr.addEventListener('error', () => reject(new ApiError(0, { message: 'Cannot upload: the connection to the appliance failed' })));
       xhr.addEventListener('abort', () => reject(new ApiError(0, { message: 'Upload cancelled' })));
@@ -171,16 +195,7 @@ export class Api {
   /** Downloads with the session header, then hands the bytes to the browser as a file. @param {string} path @param {string} fallbackName */
   async download(path, fallbackName) {
     const response = await fetch(path, { headers: this.headers({ accept: 'application/octet-stream, application/json;q=0.5' }) });
-    if (!response.ok) {
-      const text = await response.text();
-      let body;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = { message: text };
-      }
-      throw new ApiError(response.status, body);
-    }
+    if (!response.ok) throw new ApiError(response.status, errorBodyOf(parseJson(await response.text()), response.statusText));
     const disposition = response.headers.get('content-disposition') ?? '';
     const name = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? fallbackName;
     saveBlob(await response.blob(), name);
@@ -202,12 +217,27 @@ export function saveBlob(blob, name) {
 /** @param {number} ms @param {AbortSignal} [signal] @returns {Promise<void>} */
 export function sleep(ms, signal) {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted === true) return reject(signal.reason);
+    const aborted = () => new DOMException('The page was left', 'AbortError');
+    if (signal?.aborted === true) return reject(aborted());
     const timer = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => {
       clearTimeout(timer);
-      reject(signal.reason);
+      reject(aborted());
     }, { once: true });
+  });
+}
+
+/**
+ * The per-attribute problems of an appliance error (`data.problems[{name, message}]`, as
+ * ATTRIBUTE_VALUES_INVALID carries them); [] for anything else.
+ * @param {unknown} error @returns {{ name: string, message: string }[]}
+ */
+export function attributeProblemsOf(error) {
+  const problems = error instanceof ApiError ? error.body.data?.['problems'] : undefined;
+  if (!Array.isArray(problems)) return [];
+  return problems.flatMap((/** @type {unknown} */ p) => {
+    const { name, message } = /** @type {{ name?: unknown, message?: unknown }} */ (typeof p === 'object' && p !== null ? p : {});
+    return typeof name === 'string' && typeof message === 'string' ? [{ name, message }] : [];
   });
 }
 

@@ -6,14 +6,24 @@ import { field, h, setFieldError } from './dom.js';
 
 /** @typedef {import('./attribute-table.js').Attribute} Attribute */
 
-/** @param {string | undefined} raw @returns {Record<string, any>} */
+/** @param {string | undefined} raw @returns {Record<string, unknown>} */
 function constraintsOf(raw) {
   try {
-    const c = JSON.parse(raw ?? '{}');
-    return typeof c === 'object' && c !== null ? c : {};
+    const c = /** @type {unknown} */ (JSON.parse(raw ?? '{}'));
+    return typeof c === 'object' && c !== null ? /** @type {Record<string, unknown>} */ (c) : {};
   } catch {
     return {};
   }
+}
+
+/** A constraint that is a list of strings (`options`, `parameters`); [] when absent. @param {unknown} value @returns {string[]} */
+function stringsOf(value) {
+  return Array.isArray(value) ? value.filter((v) => typeof v === 'string') : [];
+}
+
+/** A constraint shown in text (constraint numbers are strings in bundles). @param {unknown} value */
+function constraintText(value) {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
 
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -42,7 +52,7 @@ export function valueProblem(type, value, c) {
     case 'number': {
       if (!/^-?\d+(\.\d+)?$/.test(value.trim())) return 'Must be a number';
       const n = Number(value);
-      const unit = c['unit'] ? ` ${c['unit']}` : '';
+      const unit = constraintText(c['unit']) ? ` ${constraintText(c['unit'])}` : '';
       const min = toNumber(c['minimum']);
       const max = toNumber(c['maximum']);
       if (min !== undefined && n < min) return `Must be at least ${min}${unit}`;
@@ -52,7 +62,7 @@ export function valueProblem(type, value, c) {
       return undefined;
     }
     case 'option':
-      return (c['options'] ?? []).includes(value) ? undefined : `Must be one of ${(c['options'] ?? []).join(', ')}`;
+      return stringsOf(c['options']).includes(value) ? undefined : `Must be one of ${stringsOf(c['options']).join(', ')}`;
     case 'password': {
       const min = toNumber(c['minlen']);
       const max = toNumber(c['maxlen']);
@@ -97,7 +107,7 @@ export function attributeForm(attributes, options = {}) {
   const sections = shown.map((a) => {
     const c = constraintsOf(a.constraints);
     if (a.type === 'nic') {
-      const params = Array.isArray(c['parameters']) ? c['parameters'].filter((p) => p !== 'mac') : ['ipaddress', 'netmask', 'gateway', 'dns1', 'dns2', 'domain'];
+      const params = Array.isArray(c['parameters']) ? stringsOf(c['parameters']).filter((p) => p !== 'mac') : ['ipaddress', 'netmask', 'gateway', 'dns1', 'dns2', 'domain'];
       const mode = field(`${a.name} addressing`, h('select', { name: `${a.name}.constraint` },
         [c['ipv4dhcp'] !== false ? ['dhcp', 'DHCP'] : null, c['ipv4static'] !== false ? ['userspecified', 'Static'] : null].filter((x) => x !== null).map((o) => h('option', { value: o?.[0], selected: initial[`${a.name}.constraint`] === o?.[0], text: o?.[1] }))));
       fields.push({ key: `${a.name}.constraint`, type: 'nic-mode', f: mode, check: () => undefined });
@@ -110,9 +120,9 @@ export function attributeForm(attributes, options = {}) {
     }
     const value = initial[a.name] ?? (a.type === 'password' ? '' : a.value ?? '');
     const input = a.type === 'option'
-      ? h('select', { name: a.name }, (c['options'] ?? []).map((/** @type {string} */ o) => h('option', { value: o, selected: o === value, text: o })))
-      : h('input', { name: a.name, value, type: a.type === 'password' ? 'password' : a.type === 'number' ? 'text' : 'text', inputmode: a.type === 'number' ? 'decimal' : undefined, autocomplete: 'off' });
-    const hint = [a.description, c['unit'] ? `Unit: ${c['unit']}` : '', c['minimum'] !== undefined ? `From ${c['minimum']}` : '', c['maximum'] !== undefined ? `to ${c['maximum']}` : ''].filter((s) => s).join(' · ');
+      ? h('select', { name: a.name }, stringsOf(c['options']).map((o) => h('option', { value: o, selected: o === value, text: o })))
+      : h('input', { name: a.name, value, type: a.type === 'password' ? 'password' : 'text', inputmode: a.type === 'number' ? 'decimal' : undefined, autocomplete: 'off' });
+    const hint = [a.description, constraintText(c['unit']) ? `Unit: ${constraintText(c['unit'])}` : '', constraintText(c['minimum']) ? `From ${constraintText(c['minimum'])}` : '', constraintText(c['maximum']) ? `to ${constraintText(c['maximum'])}` : ''].filter((s) => s).join(' · ');
     const f = field(`${a.name} (${a.type})`, input, hint === '' ? {} : { hint });
     const check = () => valueProblem(a.type, f.input.value.trim(), c);
     fields.push({ key: a.name, type: a.type, f, check });

@@ -16,15 +16,15 @@ export function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
     if (value === undefined || value === null || value === false) continue;
-    if (key === 'class') el.className = String(value);
-    else if (key === 'text') el.textContent = String(value);
-    else if (key === 'dataset') Object.assign(el.dataset, value);
+    if (key === 'dataset' && typeof value === 'object') Object.assign(el.dataset, value);
     // Through CSSOM: the content security policy forbids inline style attributes.
     else if (key === 'style' && typeof value === 'object') Object.assign(el.style, value);
-    else if (key === 'value' && 'value' in el) /** @type {HTMLInputElement} */ (el).value = String(value);
     else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), /** @type {EventListener} */ (value));
     else if (value === true) el.setAttribute(key, '');
-    else el.setAttribute(key, String(value));
+    else if (key === 'class') el.className = asText(value);
+    else if (key === 'text') el.textContent = asText(value);
+    else if (key === 'value' && 'value' in el) /** @type {HTMLInputElement} */ (el).value = asText(value);
+    else el.setAttribute(key, asText(value));
   }
   append(el, children);
   return el;
@@ -35,8 +35,15 @@ export function append(parent, children) {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
     if (Array.isArray(child)) append(parent, child);
-    else parent.append(child instanceof Node ? child : String(child));
+    else parent.append(child instanceof Node ? child : asText(child));
   }
+}
+
+/** Text for a value shown in the page: strings and numbers as they are, anything else as JSON. @param {unknown} value */
+export function asText(value) {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return value.toString();
+  return JSON.stringify(value) ?? '';
 }
 
 /** Replaces every child of `el`. @param {Element} el @param {...Child} children */

@@ -50,6 +50,6 @@ export class Router {
 function compile(pattern) {
   /** @type {string[]} */
   const names = [];
-  const source = pattern === '*' ? '.*' : pattern.replace(/:([a-zA-Z]+)/g, (_, name) => (names.push(name), '([^/]+)'));
+  const source = pattern === '*' ? '.*' : pattern.replace(/:([a-zA-Z]+)/g, (/** @type {string} */ _, /** @type {string} */ name) => (names.push(name), '([^/]+)'));
   return { regex: new RegExp(`^${source}/?$`), names };
 }

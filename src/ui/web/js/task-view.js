@@ -45,11 +45,11 @@ export function renderTask(el, task) {
 }
 
 /**
- * Watches a task in `el` until it ends, announcing state and step changes through `ctx.announce`.
- * Resolves with the final task.
- * @param {PageContext} ctx @param {HTMLElement} el @param {Task | string} task
+ * Watches a task in `el` until it ends, announcing state and step changes through `ctx.announce`;
+ * `onUpdate` sees every version too. Resolves with the final task.
+ * @param {PageContext} ctx @param {HTMLElement} el @param {Task | string} task @param {(task: Task) => void} [onUpdate]
  */
-export async function watchTask(ctx, el, task) {
+export async function watchTask(ctx, el, task, onUpdate) {
   let lastState = '';
   let lastStep = '';
   el.classList.add('task-card');
@@ -58,6 +58,7 @@ export async function watchTask(ctx, el, task) {
     signal: ctx.signal,
     onUpdate: (t) => {
       renderTask(el, t);
+      onUpdate?.(t);
       if (first) {
         first = false;
         // Keep the task in sight: forms are often taller than the screen.

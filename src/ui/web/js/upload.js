@@ -17,7 +17,7 @@ export function uploadForm(ctx, options) {
   const taskEl = h('div');
   const submit = h('button', { type: 'submit', text: options.action });
   const form = h('form', { class: 'upload-form' }, h('div', { class: 'form-row' }, file.wrapper, options.extra ?? [], h('div', { class: 'field field-button' }, submit)), progress, status, taskEl);
-  form.addEventListener('submit', async (e) => {
+  form.addEventListener('submit', (e) => void (async () => {
     e.preventDefault();
     const chosen = /** @type {HTMLInputElement} */ (file.input).files?.[0];
     if (chosen === undefined) return;
@@ -48,6 +48,6 @@ export function uploadForm(ctx, options) {
       submit.disabled = false;
       progress.hidden = true;
     }
-  });
+  })());
   return form;
 }

@@ -6,7 +6,7 @@ import { badge, field, formatTime, h, link, pageHeader, replace, table } from '.
 import { noticeSlot } from '../notice.js';
 import { watchTask } from '../task-view.js';
 
-/** @typedef {import('../router.js').PageContext} PageContext @typedef {{ planScriptUri: string, planScriptName: string, parameters: string | null }} Step */
+/** @typedef {import('../router.js').PageContext} PageContext @typedef {import('../resources.js').BuildStep} Step @typedef {import('../resources.js').BuildPlan} BuildPlan */
 
 /** @param {PageContext} ctx */
 export async function buildPlanListPage(ctx) {
@@ -87,8 +87,10 @@ export function stepList(initial, options) {
 /** @param {PageContext} ctx */
 export async function buildPlanPage(ctx) {
   const isNew = ctx.params['id'] === 'new';
+  /** @type {BuildPlan} */
+  const blank = { id: '', uri: '', created: '', modified: '', name: '', description: '', oeBuildPlanType: 'deploy', buildStep: [], customAttributes: [], hpProvided: false };
   const [plan, scripts] = await Promise.all([
-    isNew ? Promise.resolve({ name: '', description: '', oeBuildPlanType: 'deploy', buildStep: [], customAttributes: [], hpProvided: false }) : ctx.api.get(`/rest/build-plans/${encodeURIComponent(ctx.params['id'] ?? '')}`, ctx.signal),
+    isNew ? Promise.resolve(blank) : ctx.api.resource('build-plans', ctx.params['id'] ?? '', ctx.signal),
     ctx.api.list('plan-scripts', ctx.signal),
   ]);
   const readOnly = plan.hpProvided === true;
@@ -105,7 +107,7 @@ export async function buildPlanPage(ctx) {
     notice.clear();
     const body = { ...(isNew ? { type: 'OeBuildPlanV5' } : plan), name: name.input.value, description: description.input.value, oeBuildPlanType: type.input.value, buildStep: steps.steps(), customAttributes: attributes.values() };
     try {
-      const final = await watchTask(ctx, taskEl, await ctx.api.request(isNew ? 'POST' : 'PUT', isNew ? '/rest/build-plans' : plan.uri, { body }));
+      const final = await watchTask(ctx, taskEl, await ctx.api.task(isNew ? 'POST' : 'PUT', isNew ? '/rest/build-plans' : plan.uri, { body }));
       if (final.taskState === 'Error') return;
       notice.ok('Build plan saved');
       if (isNew && final.associatedResource.resourceUri !== null) ctx.navigate(`/build-plans/${final.associatedResource.resourceUri.split('/').pop()}`);
@@ -133,7 +135,7 @@ export async function buildPlanPage(ctx) {
         isNew ? null : h('button', { type: 'button', class: 'danger', text: 'Delete', onclick: async () => {
           if (!confirm(`Delete build plan "${plan.name}"?`)) return;
           try {
-            const final = await watchTask(ctx, taskEl, await ctx.api.request('DELETE', plan.uri));
+            const final = await watchTask(ctx, taskEl, await ctx.api.task('DELETE', plan.uri));
             if (final.taskState !== 'Error') ctx.navigate('/build-plans');
           } catch (error) { notice.error(error, 'Cannot delete the build plan'); }
         } }))),

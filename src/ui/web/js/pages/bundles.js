@@ -8,7 +8,7 @@ import { uploadForm } from '../upload.js';
 
 /** @typedef {import('../router.js').PageContext} PageContext */
 
-/** Checkboxes to choose artifacts of one kind. @param {string} legend @param {any[]} items @param {string} key */
+/** Checkboxes to choose artifacts of one kind. @param {string} legend @param {import('../resources.js').Resource[]} items @param {string} key */
 function chooser(legend, items, key) {
   const boxes = items.map((i) => ({ uri: i.uri, box: h('input', { type: 'checkbox', value: i.uri, id: `pick-${key}-${i.id}` }), name: i.name }));
   return {
@@ -22,12 +22,12 @@ function chooser(legend, items, key) {
 export async function bundleListPage(ctx) {
   const [bundles, backups, groups, scripts, buildPlans, deploymentPlans, images] = await Promise.all([
     ctx.api.list('artifact-bundles', ctx.signal),
-    ctx.api.list('artifact-bundles/backups', ctx.signal).catch(() => []),
-    ctx.api.list('deployment-groups', ctx.signal).catch(() => []),
+    ctx.api.list('artifact-bundles/backups', ctx.signal).catch(() => /** @type {import('../resources.js').Bundle[]} */ ([])),
+    ctx.api.list('deployment-groups', ctx.signal).catch(() => /** @type {import('../resources.js').DeploymentGroup[]} */ ([])),
     ctx.api.list('plan-scripts', ctx.signal),
     ctx.api.list('build-plans', ctx.signal),
     ctx.api.list('deployment-plans', ctx.signal),
-    ctx.api.list('golden-images', ctx.signal).catch(() => []),
+    ctx.api.list('golden-images', ctx.signal).catch(() => /** @type {import('../resources.js').GoldenImage[]} */ ([])),
   ]);
   const notice = noticeSlot();
   const taskEl = h('div');
@@ -44,29 +44,29 @@ export async function bundleListPage(ctx) {
     h('p', { class: 'hint', text: 'What a chosen plan uses comes along (build plan, plan scripts); golden images only when chosen.' }),
     h('div', { class: 'choosers' }, pickers.map((p) => p.el)),
     h('div', { class: 'form-actions' }, h('button', { type: 'submit', text: 'Create bundle' })));
-  create.addEventListener('submit', async (e) => {
+  create.addEventListener('submit', (e) => void (async () => {
     e.preventDefault();
     notice.clear();
     const [dp, bp, ps, gi] = pickers.map((p) => p.chosen());
     try {
-      const final = await watchTask(ctx, taskEl, await ctx.api.request('POST', '/rest/artifact-bundles', { body: { name: name.input.value, description: description.input.value, deploymentPlans: dp, buildPlans: bp, planScripts: ps, goldenImages: gi } }));
+      const final = await watchTask(ctx, taskEl, await ctx.api.task('POST', '/rest/artifact-bundles', { body: { name: name.input.value, description: description.input.value, deploymentPlans: dp, buildPlans: bp, planScripts: ps, goldenImages: gi } }));
       if (final.taskState !== 'Error') ctx.navigate(`/artifact-bundles/${idOf(final.associatedResource.resourceUri)}`);
     } catch (error) {
       notice.error(error, 'Cannot create the bundle');
     }
-  });
+  })());
   const group = field('Deployment group', h('select', {}, groups.map((g) => h('option', { value: g.uri, text: g.name }))));
   const backup = async () => {
     try {
-      await watchTask(ctx, taskEl, await ctx.api.request('POST', '/rest/artifact-bundles/backups', { body: { deploymentGroupURI: group.input.value } }));
+      await watchTask(ctx, taskEl, await ctx.api.task('POST', '/rest/artifact-bundles/backups', { body: { deploymentGroupURI: group.input.value } }));
       ctx.navigate('/artifact-bundles');
     } catch (error) { notice.error(error, 'Cannot back up'); }
   };
-  /** @param {any} b */
+  /** @param {import('../resources.js').Bundle} b */
   const restore = async (b) => {
     if (!confirm(`Restore backup "${b.name}"? Artifacts with the same ids are overwritten.`)) return;
     try {
-      await watchTask(ctx, taskEl, await ctx.api.request('PUT', b.uri, { body: { deploymentGroupURI: b.deploymentGroupURI ?? group.input.value } }));
+      await watchTask(ctx, taskEl, await ctx.api.task('PUT', b.uri, { body: { deploymentGroupURI: b.deploymentGroupURI ?? group.input.value } }));
     } catch (error) { notice.error(error, 'Cannot restore the backup'); }
   };
   replace(ctx.main,
@@ -95,27 +95,27 @@ export async function bundleListPage(ctx) {
           { label: 'Artifacts', cell: (b) => String(b.artifactsCount ?? 0) },
           { label: 'Created', cell: (b) => formatTime(b.created) },
           { label: 'Actions', cell: (b) => [
-            h('button', { type: 'button', class: 'secondary small', text: 'Download', onclick: () => void ctx.api.download(b.downloadURI, `${b.name}.zip`).catch((e) => notice.error(e, 'Cannot download')) }), ' ',
+            h('button', { type: 'button', class: 'secondary small', text: 'Download', onclick: () => void ctx.api.download(b.downloadURI, `${b.name}.zip`).catch((/** @type {unknown} */ e) => notice.error(e, 'Cannot download')) }), ' ',
             h('button', { type: 'button', class: 'secondary small', text: 'Restore', onclick: () => void restore(b) })] },
         ],
       })));
 }
 
-/** @param {string} title @param {any[] | undefined} items @param {(i: any) => import('../dom.js').Child} label */
+/** @template T @param {string} title @param {T[] | undefined} items @param {(i: T) => import('../dom.js').Child} label */
 function contents(title, items, label) {
   return [h('h3', { text: `${title} (${(items ?? []).length})` }), (items ?? []).length === 0 ? h('p', { class: 'empty', text: 'None' }) : h('ul', {}, (items ?? []).map((i) => h('li', {}, label(i))))];
 }
 
 /** @param {PageContext} ctx */
 export async function bundlePage(ctx) {
-  const b = await ctx.api.get(`/rest/artifact-bundles/${encodeURIComponent(ctx.params['id'] ?? '')}`, ctx.signal);
+  const b = await ctx.api.resource('artifact-bundles', ctx.params['id'] ?? '', ctx.signal);
   const notice = noticeSlot();
   const taskEl = h('div');
   const force = h('input', { type: 'checkbox', id: 'force-import' });
   const extract = async () => {
     notice.clear();
     try {
-      const final = await watchTask(ctx, taskEl, await ctx.api.request('PUT', `${b.uri}?extract=true&forceImport=${force.checked}`, { text: '' }));
+      const final = await watchTask(ctx, taskEl, await ctx.api.task('PUT', `${b.uri}?extract=true&forceImport=${force.checked}`, { text: '' }));
       if (final.taskState !== 'Error') notice.ok(`Extracted ${b.name}: its artifacts are now on the appliance`);
     } catch (error) {
       notice.error(error, 'Cannot extract the bundle');
@@ -124,11 +124,11 @@ export async function bundlePage(ctx) {
   replace(ctx.main,
     pageHeader(`Artifact bundle ${b.name}`, badge(b.status),
       h('button', { type: 'button', text: 'Extract', onclick: () => void extract() }),
-      h('button', { type: 'button', class: 'secondary', text: 'Download', onclick: () => void ctx.api.download(b.downloadURI, `${b.name}.zip`).catch((e) => notice.error(e, 'Cannot download')) }),
+      h('button', { type: 'button', class: 'secondary', text: 'Download', onclick: () => void ctx.api.download(b.downloadURI, `${b.name}.zip`).catch((/** @type {unknown} */ e) => notice.error(e, 'Cannot download')) }),
       h('button', { type: 'button', class: 'danger', text: 'Delete', onclick: async () => {
         if (!confirm(`Delete bundle "${b.name}"? Extracted artifacts stay.`)) return;
         try {
-          const final = await watchTask(ctx, taskEl, await ctx.api.request('DELETE', b.uri));
+          const final = await watchTask(ctx, taskEl, await ctx.api.task('DELETE', b.uri));
           if (final.taskState !== 'Error') ctx.navigate('/artifact-bundles');
         } catch (error) { notice.error(error, 'Cannot delete the bundle'); }
       } })),
@@ -145,5 +145,5 @@ export async function bundlePage(ctx) {
       h('div', {}, contents('Deployment plans', b.deploymentPlans, (d) => `${d.deploymentplanName} (build plan ${d.oebpName ?? '—'})`)),
       h('div', {}, contents('OS build plans', b.buildPlans, (d) => d.buildPlanName)),
       h('div', {}, contents('Plan scripts', b.planScripts, (d) => d.planScriptName)),
-      h('div', {}, contents('Golden images', b.goldenimage ?? b.goldenImages, (d) => d.goldenimageName ?? d.name))));
+      h('div', {}, contents('Golden images', b.goldenimage ?? b.goldenImages, (d) => d.goldenimageName ?? d.name ?? ''))));
 }

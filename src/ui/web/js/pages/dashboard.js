@@ -3,7 +3,10 @@
 import { badge, formatTime, h, link, pageHeader, replace, table } from '../dom.js';
 import { routeOf } from '../task-view.js';
 
-/** @param {import('../router.js').PageContext} ctx @param {string} category */
+/**
+ * A collection, or undefined when this appliance does not offer it.
+ * @template {keyof import('../resources.js').Collections} K @param {import('../router.js').PageContext} ctx @param {K} category
+ */
 async function maybeList(ctx, category) {
   try {
     return await ctx.api.list(category, ctx.signal);
@@ -12,17 +15,21 @@ async function maybeList(ctx, category) {
   }
 }
 
-/** @param {any[]} items @param {string} key */
+/** @param {{ [key: string]: unknown }[]} items @param {string} key */
 function countBy(items, key) {
   /** @type {Record<string, number>} */
   const counts = {};
-  for (const item of items) counts[String(item[key] ?? 'Unknown')] = (counts[String(item[key] ?? 'Unknown')] ?? 0) + 1;
+  for (const item of items) {
+    const value = item[key];
+    const label = typeof value === 'string' && value !== '' ? value : 'Unknown';
+    counts[label] = (counts[label] ?? 0) + 1;
+  }
   return counts;
 }
 
-/** @param {string} title @param {string} href @param {any[] | undefined} items @param {string} [by] */
+/** @param {string} title @param {string} href @param {object[] | undefined} items @param {string} [by] */
 function tile(title, href, items, by) {
-  const counts = items === undefined || by === undefined ? {} : countBy(items, by);
+  const counts = items === undefined || by === undefined ? {} : countBy(/** @type {{ [key: string]: unknown }[]} */ (items), by);
   return h('section', { class: 'tile', 'aria-label': title },
     h('h2', {}, link(href, title)),
     h('div', { class: 'tile-count', text: items === undefined ? 'n/a' : String(items.length) }),
@@ -31,12 +38,13 @@ function tile(title, href, items, by) {
 
 /** @param {import('../router.js').PageContext} ctx */
 export async function dashboardPage(ctx) {
-  const [images, volumes, profiles, hardware, plans, tasks] = await Promise.all(
-    ['golden-images', 'os-volumes', 'server-profiles', 'server-hardware', 'deployment-plans', 'tasks'].map((c) => maybeList(ctx, c)),
-  );
+  const [images, volumes, profiles, hardware, plans, tasks] = await Promise.all([
+    maybeList(ctx, 'golden-images'), maybeList(ctx, 'os-volumes'), maybeList(ctx, 'server-profiles'),
+    maybeList(ctx, 'server-hardware'), maybeList(ctx, 'deployment-plans'), maybeList(ctx, 'tasks'),
+  ]);
   const running = (tasks ?? []).filter((t) => !['Completed', 'Warning', 'Error', 'Terminated', 'Killed', 'Interrupted'].includes(t.taskState));
   const failed = (tasks ?? []).filter((t) => t.taskState === 'Error').slice(0, 5);
-  const taskTable = (/** @type {any[]} */ rows, /** @type {string} */ caption) => table({
+  const taskTable = (/** @type {import('../resources.js').Task[]} */ rows, /** @type {string} */ caption) => table({
     caption, rows, empty: `No ${caption.toLowerCase()}`,
     columns: [
       { label: 'Task', cell: (t) => link(`/tasks/${t.id}`, t.name) },

@@ -29,10 +29,12 @@ export async function deploymentPlanListPage(ctx) {
 /** @param {PageContext} ctx */
 export async function deploymentPlanPage(ctx) {
   const isNew = ctx.params['id'] === 'new';
+  /** @type {import('../resources.js').DeploymentPlan} */
+  const blank = { id: '', uri: '', created: '', modified: '', name: '', description: '', oeBuildPlanURI: '', goldenImageURI: '', customAttributes: [], hpProvided: false };
   const [plan, buildPlans, images] = await Promise.all([
-    isNew ? Promise.resolve({ name: '', description: '', oeBuildPlanURI: '', goldenImageURI: '', customAttributes: [], hpProvided: false }) : ctx.api.get(`/rest/deployment-plans/${encodeURIComponent(ctx.params['id'] ?? '')}`, ctx.signal),
+    isNew ? Promise.resolve(blank) : ctx.api.resource('deployment-plans', ctx.params['id'] ?? '', ctx.signal),
     ctx.api.list('build-plans', ctx.signal),
-    ctx.api.list('golden-images', ctx.signal).catch(() => []),
+    ctx.api.list('golden-images', ctx.signal).catch(() => /** @type {import('../resources.js').GoldenImage[]} */ ([])),
   ]);
   const readOnly = plan.hpProvided === true;
   const notice = noticeSlot();
@@ -50,7 +52,7 @@ export async function deploymentPlanPage(ctx) {
     notice.clear();
     const body = { ...(isNew ? { type: 'OEDeploymentPlanV5', hpProvided: false } : plan), name: name.input.value, description: description.input.value, oeBuildPlanURI: buildPlan.input.value, goldenImageURI: image.input.value, ...(isNew ? {} : { customAttributes: attributes.values() }) };
     try {
-      const final = await watchTask(ctx, taskEl, await ctx.api.request(isNew ? 'POST' : 'PUT', isNew ? '/rest/deployment-plans' : plan.uri, { body }));
+      const final = await watchTask(ctx, taskEl, await ctx.api.task(isNew ? 'POST' : 'PUT', isNew ? '/rest/deployment-plans' : plan.uri, { body }));
       if (final.taskState === 'Error') return;
       notice.ok('Deployment plan saved');
       if (isNew && final.associatedResource.resourceUri !== null) ctx.navigate(`/deployment-plans/${idOf(final.associatedResource.resourceUri)}`);
@@ -74,7 +76,7 @@ export async function deploymentPlanPage(ctx) {
         isNew ? null : h('button', { type: 'button', class: 'danger', text: 'Delete', onclick: async () => {
           if (!confirm(`Delete deployment plan "${plan.name}"?`)) return;
           try {
-            const final = await watchTask(ctx, taskEl, await ctx.api.request('DELETE', plan.uri));
+            const final = await watchTask(ctx, taskEl, await ctx.api.task('DELETE', plan.uri));
             if (final.taskState !== 'Error') ctx.navigate('/deployment-plans');
           } catch (error) { notice.error(error, 'Cannot delete the deployment plan'); }
         } }))),

@@ -38,7 +38,7 @@ export async function goldenImageListPage(ctx) {
     }));
 }
 
-/** The chain an image came from, as links. @param {any} g */
+/** The chain an image came from, as links. @param {import('../resources.js').GoldenImage} g */
 function lineage(g) {
   /** @type {import('../dom.js').Child[]} */
   const items = [];
@@ -53,21 +53,21 @@ function lineage(g) {
 
 /** @param {PageContext} ctx */
 export async function goldenImagePage(ctx) {
-  const g = await ctx.api.get(`/rest/golden-images/${encodeURIComponent(ctx.params['id'] ?? '')}`, ctx.signal);
+  const g = await ctx.api.resource('golden-images', ctx.params['id'] ?? '', ctx.signal);
   const [log, plans] = await Promise.all([
-    ctx.api.get(`/rest/golden-images/archive/${g.id}`, ctx.signal).catch(() => ''),
-    ctx.api.list('deployment-plans', ctx.signal).catch(() => []),
+    ctx.api.text(`/rest/golden-images/archive/${g.id}`, ctx.signal).catch(() => ''),
+    ctx.api.list('deployment-plans', ctx.signal).catch(() => /** @type {import('../resources.js').DeploymentPlan[]} */ ([])),
   ]);
   const notice = noticeSlot();
   const taskEl = h('div');
   const usedBy = plans.filter((p) => p.goldenImageURI === g.uri);
   replace(ctx.main,
     pageHeader(`Golden image ${g.name}`, badge(g.status),
-      h('button', { type: 'button', class: 'secondary', text: 'Download', onclick: () => void ctx.api.download(`/rest/golden-images/download/${g.id}`, `${g.name}.zip`).catch((e) => notice.error(e, 'Cannot download')) }),
+      h('button', { type: 'button', class: 'secondary', text: 'Download', onclick: () => void ctx.api.download(`/rest/golden-images/download/${g.id}`, `${g.name}.zip`).catch((/** @type {unknown} */ e) => notice.error(e, 'Cannot download')) }),
       h('button', { type: 'button', class: 'danger', text: 'Delete', onclick: async () => {
         if (!confirm(`Delete golden image "${g.name}"?`)) return;
         try {
-          const final = await watchTask(ctx, taskEl, await ctx.api.request('DELETE', g.uri));
+          const final = await watchTask(ctx, taskEl, await ctx.api.task('DELETE', g.uri));
           if (final.taskState !== 'Error') ctx.navigate('/golden-images');
         } catch (error) { notice.error(error, 'Cannot delete the golden image'); }
       } })),
@@ -83,5 +83,5 @@ export async function goldenImagePage(ctx) {
     h('h2', { text: 'Lineage' }), lineage(g),
     h('h2', { text: 'Used by deployment plans' }),
     usedBy.length === 0 ? h('p', { class: 'empty', text: 'No deployment plan uses this image' }) : h('ul', {}, usedBy.map((p) => h('li', {}, link(`/deployment-plans/${p.id}`, p.name)))),
-    h('h2', { text: 'Creation log' }), h('pre', { class: 'log', text: typeof log === 'string' && log !== '' ? log : '(empty)' }));
+    h('h2', { text: 'Creation log' }), h('pre', { class: 'log', text: log !== '' ? log : '(empty)' }));
 }

@@ -8,9 +8,14 @@ import { watchTask } from '../task-view.js';
 
 /** @typedef {import('../router.js').PageContext} PageContext */
 
-/** OneView's power call: PUT {uri}/powerState {powerState, powerControl}. @param {PageContext} ctx @param {any} hw @param {string} state @param {string} control */
+/**
+ * OneView's power call: PUT {uri}/powerState {powerState, powerControl}; answers a task, or the module.
+ * @param {PageContext} ctx @param {import('../resources.js').ServerHardware} hw @param {string} state @param {string} control
+ * @returns {Promise<{ category?: string }>}
+ */
 async function power(ctx, hw, state, control) {
-  return ctx.api.request('PUT', `${hw.uri}/powerState`, { body: { powerState: state, powerControl: control } });
+  const answer = await ctx.api.request('PUT', `${hw.uri}/powerState`, { body: { powerState: state, powerControl: control } });
+  return typeof answer === 'object' && answer !== null ? answer : {};
 }
 
 /** @param {PageContext} ctx */
@@ -33,7 +38,7 @@ export async function hardwareListPage(ctx) {
 
 /** @param {PageContext} ctx */
 export async function hardwarePage(ctx) {
-  const hw = await ctx.api.get(`/rest/server-hardware/${encodeURIComponent(ctx.params['id'] ?? '')}`, ctx.signal);
+  const hw = await ctx.api.resource('server-hardware', ctx.params['id'] ?? '', ctx.signal);
   const notice = noticeSlot();
   const taskEl = h('div');
   const state = h('span', {}, badge(hw.powerState));
@@ -43,8 +48,8 @@ export async function hardwarePage(ctx) {
     notice.clear();
     try {
       const answer = await power(ctx, hw, s, control);
-      const final = answer?.category === 'tasks' ? await watchTask(ctx, taskEl, answer) : answer;
-      const fresh = await ctx.api.get(hw.uri, ctx.signal);
+      const final = answer.category === 'tasks' ? await watchTask(ctx, taskEl, /** @type {import('../resources.js').Task} */ (answer)) : undefined;
+      const fresh = await ctx.api.resource('server-hardware', hw.uri, ctx.signal);
       replace(state, badge(fresh.powerState));
       if (final?.taskState === 'Error') return;
       ctx.announce(`${hw.name} is ${fresh.powerState}`);
@@ -68,9 +73,9 @@ export async function hardwarePage(ctx) {
   void (async () => {
     while (!ctx.signal.aborted) {
       try {
-        const text = await ctx.api.get(`${hw.uri}/console`, ctx.signal);
+        const text = await ctx.api.text(`${hw.uri}/console`, ctx.signal);
         const atBottom = consoleEl.scrollTop + consoleEl.clientHeight >= consoleEl.scrollHeight - 4;
-        consoleEl.textContent = typeof text === 'string' ? text : text?.output ?? JSON.stringify(text);
+        consoleEl.textContent = text;
         if (atBottom) consoleEl.scrollTop = consoleEl.scrollHeight;
       } catch {
         if (ctx.signal.aborted) return;

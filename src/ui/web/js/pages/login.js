@@ -12,7 +12,7 @@ export function loginPage(ctx) {
   const form = h('form', { class: 'login-form', 'aria-labelledby': 'login-title' },
     h('h1', { id: 'login-title', tabindex: '-1', text: 'Log in to Streamer' }),
     notice.el, user.wrapper, password.wrapper, submit);
-  form.addEventListener('submit', async (e) => {
+  form.addEventListener('submit', (e) => void (async () => {
     e.preventDefault();
     submit.disabled = true;
     notice.clear();
@@ -28,7 +28,7 @@ export function loginPage(ctx) {
     } finally {
       submit.disabled = false;
     }
-  });
+  })());
   replace(ctx.main, h('div', { class: 'login-page' }, form));
   setTimeout(() => password.input.focus(), 0);
 }

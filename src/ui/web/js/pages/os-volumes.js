@@ -24,13 +24,13 @@ export async function osVolumeListPage(ctx) {
 
 /** @param {PageContext} ctx */
 export async function osVolumePage(ctx) {
-  const v = await ctx.api.get(`/rest/os-volumes/${encodeURIComponent(ctx.params['id'] ?? '')}`, ctx.signal);
+  const v = await ctx.api.resource('os-volumes', ctx.params['id'] ?? '', ctx.signal);
   const [storage, log] = await Promise.all([
-    ctx.api.get(`/rest/os-volumes/${v.id}/storage`, ctx.signal).catch(() => undefined),
-    ctx.api.get(`/rest/os-volumes/archive/${v.id}`, ctx.signal).catch(() => ''),
+    ctx.api.get(`/rest/os-volumes/${v.id}/storage`, ctx.signal).then((s) => /** @type {import('../resources.js').OsVolumeStorage} */ (s), () => undefined),
+    ctx.api.text(`/rest/os-volumes/archive/${v.id}`, ctx.signal).catch(() => ''),
   ]);
-  const allocated = storage?.allocatedBytes ?? storage?.allocatedCapacity ?? storage?.allocated;
-  const provisioned = storage?.provisionedBytes ?? storage?.provisionedCapacity ?? v.size;
+  const allocated = storage?.allocatedCapacity;
+  const provisioned = storage?.provisionedCapacity ?? v.size;
   const percent = typeof allocated === 'number' && provisioned > 0 ? Math.round((allocated / provisioned) * 100) : undefined;
   /** @type {string | undefined} */
   const exportName = storage?.exportUri ?? (v.oeVolumeIQN || undefined);
@@ -50,5 +50,5 @@ export async function osVolumePage(ctx) {
     h('dl', { class: 'properties' }, rows.map(([k, x]) => [h('dt', { text: k }), h('dd', {}, x)])),
     percent === undefined ? null : h('div', { class: 'progress', role: 'meter', 'aria-label': 'Allocated share', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(percent) }, h('div', { class: 'progress-bar', style: { width: `${percent}%` } })),
     storage === undefined ? null : h('details', {}, h('summary', { text: 'Storage details' }), h('pre', { class: 'log', text: JSON.stringify(storage, null, 2) })),
-    h('h2', { text: 'Deployment log' }), h('pre', { class: 'log', text: typeof log === 'string' && log !== '' ? log : '(empty)' }));
+    h('h2', { text: 'Deployment log' }), h('pre', { class: 'log', text: log !== '' ? log : '(empty)' }));
 }

@@ -38,8 +38,9 @@ export function lineErrors(error) {
   const marks = new Map();
   if (!(error instanceof ApiError)) return marks;
   const data = error.body.data ?? {};
-  for (const p of Array.isArray(data['problems']) ? data['problems'] : []) {
-    if (typeof p?.line === 'number') marks.set(p.line, `${p.column === undefined ? '' : `column ${p.column}: `}${p.message ?? ''}`);
+  const problems = /** @type {{ line?: unknown, column?: unknown, message?: unknown }[]} */ (Array.isArray(data['problems']) ? data['problems'] : []);
+  for (const p of problems) {
+    if (typeof p.line === 'number') marks.set(p.line, `${typeof p.column === 'number' ? `column ${p.column}: ` : ''}${typeof p.message === 'string' ? p.message : ''}`);
   }
   if (marks.size === 0 && typeof data['line'] === 'number') marks.set(data['line'], error.body.message ?? '');
   if (marks.size === 0) {
@@ -54,9 +55,10 @@ export function lineErrors(error) {
 /** @param {PageContext} ctx */
 export async function planScriptPage(ctx) {
   const isNew = ctx.params['id'] === 'new';
+  /** @type {import('../resources.js').PlanScript} */
   const script = isNew
-    ? { name: '', description: '', planType: 'deploy', content: '# Mount the guest, change it, unmount\nmount /dev/sda1 /\necho "ImageStreamerLog: hello @HostName@"\nunmount /\n', hpProvided: false }
-    : await ctx.api.get(`/rest/plan-scripts/${encodeURIComponent(ctx.params['id'] ?? '')}`, ctx.signal);
+    ? { id: '', uri: '', created: '', modified: '', customAttributes: null, name: '', description: '', planType: 'deploy', content: '# Mount the guest, change it, unmount\nmount /dev/sda1 /\necho "ImageStreamerLog: hello @HostName@"\nunmount /\n', hpProvided: false }
+    : await ctx.api.resource('plan-scripts', ctx.params['id'] ?? '', ctx.signal);
   const readOnly = script.hpProvided === true;
   const notice = noticeSlot();
   const name = field('Name', h('input', { name: 'name', required: true, value: script.name, readonly: readOnly }));
@@ -93,7 +95,7 @@ export async function planScriptPage(ctx) {
     replace(problems);
     const body = { ...(isNew ? { type: 'PlanScript' } : script), name: name.input.value, description: description.input.value, planType: planType.input.value, content: editor.value };
     try {
-      const task = isNew ? await ctx.api.request('POST', '/rest/plan-scripts', { body }) : await ctx.api.request('PUT', script.uri, { body });
+      const task = isNew ? await ctx.api.task('POST', '/rest/plan-scripts', { body }) : await ctx.api.task('PUT', script.uri, { body });
       const final = await watchTask(ctx, taskEl, task);
       if (final.taskState === 'Error') return;
       notice.ok('Plan script saved');
@@ -105,10 +107,10 @@ export async function planScriptPage(ctx) {
 
   const compare = async () => {
     try {
-      const reply = await ctx.api.request('POST', `/rest/plan-scripts/differences/${script.id}`, { body: editor.value });
-      const diffs = Array.isArray(reply?.differences) ? reply.differences : [];
+      const reply = /** @type {{ differences?: { kind: string, line?: number, text?: string }[] } | null} */ (await ctx.api.request('POST', `/rest/plan-scripts/differences/${script.id}`, { body: editor.value }));
+      const diffs = reply?.differences ?? [];
       replace(differences, h('h2', { text: 'Changes from the stored script' }), diffs.length === 0 ? h('p', { class: 'empty', text: 'No changes' }) :
-        h('pre', { class: 'diff' }, diffs.map((/** @type {any} */ d) => h('span', { class: `diff-${d.kind}` }, `${d.kind === 'added' ? '+' : d.kind === 'removed' ? '-' : ' '}${d.line ?? ''}\t${d.text ?? ''}\n`))));
+        h('pre', { class: 'diff' }, diffs.map((d) => h('span', { class: `diff-${d.kind}` }, `${d.kind === 'added' ? '+' : d.kind === 'removed' ? '-' : ' '}${d.line ?? ''}\t${d.text ?? ''}\n`))));
     } catch (error) {
       showError(error, 'Cannot compare');
     }
@@ -117,7 +119,7 @@ export async function planScriptPage(ctx) {
   const remove = async () => {
     if (!confirm(`Delete plan script "${script.name}"?`)) return;
     try {
-      const final = await watchTask(ctx, taskEl, await ctx.api.request('DELETE', script.uri));
+      const final = await watchTask(ctx, taskEl, await ctx.api.task('DELETE', script.uri));
       if (final.taskState !== 'Error') ctx.navigate('/plan-scripts');
     } catch (error) {
       showError(error, 'Cannot delete the plan script');

@@ -3,12 +3,11 @@
 // profile), showing which files the plan would add, remove or change, with diffs, before deploying.
 // Contract: POST /rest/deployment-plans/{id}/preview {osCustomAttributes} →
 // { log, changes: [{ path, change: 'added'|'removed'|'modified', diff? }] }.
-import { ApiError } from '../api.js';
+import { ApiError, attributeProblemsOf } from '../api.js';
 import { attributeForm } from '../attribute-form.js';
 import { field, h, link, pageHeader, replace } from '../dom.js';
 import { noticeSlot } from '../notice.js';
 
-/** @typedef {{ path: string, change: 'added' | 'removed' | 'modified', diff?: string }} Change */
 
 /** A unified diff with its lines coloured by kind. @param {string} diff */
 export function diffView(diff) {
@@ -16,7 +15,7 @@ export function diffView(diff) {
     h('span', { class: line.startsWith('+') && !line.startsWith('+++') ? 'diff-added' : line.startsWith('-') && !line.startsWith('---') ? 'diff-removed' : line.startsWith('@@') ? 'diff-hunk' : 'diff-same' }, `${line}\n`)));
 }
 
-/** @param {{ log?: string | string[], changes?: Change[] }} result */
+/** @param {import('../resources.js').Preview} result */
 export function previewResult(result) {
   const changes = result.changes ?? [];
   const log = Array.isArray(result.log) ? result.log.join('\n') : result.log ?? '';
@@ -36,8 +35,8 @@ export function previewResult(result) {
 export async function previewPage(ctx) {
   const id = ctx.params['id'] ?? '';
   const [plan, profiles] = await Promise.all([
-    ctx.api.get(`/rest/deployment-plans/${encodeURIComponent(id)}`, ctx.signal),
-    ctx.api.list('server-profiles', ctx.signal).catch(() => []),
+    ctx.api.resource('deployment-plans', id, ctx.signal),
+    ctx.api.list('server-profiles', ctx.signal).catch(() => /** @type {import('../resources.js').ServerProfile[]} */ ([])),
   ]);
   const notice = noticeSlot();
   const result = h('div');
@@ -66,14 +65,14 @@ export async function previewPage(ctx) {
     replace(result, h('p', { class: 'loading', text: 'Running the plan on a throw-away copy…' }));
     ctx.announce('Preview running');
     try {
-      const answer = await ctx.api.request('POST', `/rest/deployment-plans/${encodeURIComponent(id)}/preview`, { body: { osCustomAttributes: form.values() } });
+      const answer = /** @type {import('../resources.js').Preview} */ (await ctx.api.request('POST', `/rest/deployment-plans/${encodeURIComponent(id)}/preview`, { body: { osCustomAttributes: form.values() } }));
       replace(result, previewResult(answer));
       ctx.announce(`Preview done: ${(answer.changes ?? []).length} files change`);
     } catch (error) {
       result.replaceChildren();
       if (error instanceof ApiError && error.status === 404 && error.body.errorCode === 'RESOURCE_NOT_FOUND') notice.error(error, 'This appliance offers no preview yet');
       else notice.error(error, 'Cannot preview');
-      if (error instanceof ApiError && Array.isArray(error.body.data?.['problems'])) form.showProblems(error.body.data['problems']);
+      form.showProblems(attributeProblemsOf(error));
     } finally {
       run.disabled = false;
     }

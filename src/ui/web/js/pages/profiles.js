@@ -1,7 +1,7 @@
 // @ts-check
 // Server profiles: create from a template (attribute fields generated from the deployment plan, checked
 // as you type), deploy, redeploy with changed values, delete; the OS volume and the deployment task.
-import { ApiError } from '../api.js';
+import { attributeProblemsOf } from '../api.js';
 import { attributeForm } from '../attribute-form.js';
 import { badge, field, formatTime, h, idOf, link, pageHeader, replace, table } from '../dom.js';
 import { noticeSlot } from '../notice.js';
@@ -11,9 +11,13 @@ import { watchTask } from '../task-view.js';
 
 /** @param {PageContext} ctx */
 export async function profileListPage(ctx) {
-  const [profiles, templates] = await Promise.all([ctx.api.list('server-profiles', ctx.signal), ctx.api.list('server-profile-templates', ctx.signal).catch(() => [])]);
+  const [profiles, templates] = await Promise.all([
+    ctx.api.list('server-profiles', ctx.signal),
+    ctx.api.list('server-profile-templates', ctx.signal).catch(() => /** @type {import('../resources.js').ServerProfileTemplate[]} */ ([])),
+  ]);
+  const first = templates[0];
   replace(ctx.main,
-    pageHeader('Server profiles', templates.length === 0 ? null : h('a', { class: 'button', href: `/server-profiles/new?template=${templates[0].id}`, 'data-nav': '', text: 'Create profile' })),
+    pageHeader('Server profiles', first === undefined ? null : h('a', { class: 'button', href: `/server-profiles/new?template=${first.id}`, 'data-nav': '', text: 'Create profile' })),
     table({
       caption: 'Server profiles', rows: profiles,
       columns: [
@@ -29,13 +33,16 @@ export async function profileListPage(ctx) {
 
 /** Shows per-attribute problems from an appliance error on the form. @param {unknown} error @param {{ showProblems: (problems: { name: string, message: string }[]) => void }} form */
 function showServerProblems(error, form) {
-  if (error instanceof ApiError && Array.isArray(error.body.data?.['problems'])) form.showProblems(error.body.data['problems']);
+  form.showProblems(attributeProblemsOf(error));
 }
 
 /** @param {PageContext} ctx */
 export async function newProfilePage(ctx) {
   const templates = await ctx.api.list('server-profile-templates', ctx.signal);
-  const [hardware, plans] = await Promise.all([ctx.api.list('server-hardware', ctx.signal).catch(() => []), ctx.api.list('deployment-plans', ctx.signal)]);
+  const [hardware, plans] = await Promise.all([
+    ctx.api.list('server-hardware', ctx.signal).catch(() => /** @type {import('../resources.js').ServerHardware[]} */ ([])),
+    ctx.api.list('deployment-plans', ctx.signal),
+  ]);
   const notice = noticeSlot();
   const taskEl = h('div');
   const chosenId = ctx.query.get('template') ?? templates[0]?.id ?? '';
@@ -45,7 +52,8 @@ export async function newProfilePage(ctx) {
     replace(ctx.main, pageHeader('New server profile'), h('p', {}, 'Create a ', link('/server-profile-templates/new', 'server profile template'), ' first.'));
     return;
   }
-  const base = await ctx.api.get(`/rest/server-profile-templates/${encodeURIComponent(chosenId)}/new-profile`, ctx.signal);
+  // The template's body for a new profile: its description and osDeploymentSettings.
+  const base = /** @type {import('../resources.js').ServerProfile} */ (await ctx.api.get(`/rest/server-profile-templates/${encodeURIComponent(chosenId)}/new-profile`, ctx.signal));
   const plan = plans.find((p) => p.id === idOf(base.osDeploymentSettings?.osDeploymentPlanUri));
   const free = hardware.filter((m) => !m.serverProfileUri);
   const name = field('Name', h('input', { required: true, value: '', autocomplete: 'off' }));
@@ -64,7 +72,7 @@ export async function newProfilePage(ctx) {
     submit.disabled = true;
     const body = { ...base, name: name.input.value, serverHardwareUri: module.input.value || null, osDeploymentSettings: { ...base.osDeploymentSettings, osCustomAttributes: form.values() } };
     try {
-      const final = await watchTask(ctx, taskEl, await ctx.api.request('POST', '/rest/server-profiles', { body }));
+      const final = await watchTask(ctx, taskEl, await ctx.api.task('POST', '/rest/server-profiles', { body }));
       if (final.taskState === 'Error') return;
       ctx.navigate(`/server-profiles/${idOf(final.associatedResource.resourceUri)}`);
     } catch (error) {
@@ -89,9 +97,9 @@ export async function newProfilePage(ctx) {
 
 /** @param {PageContext} ctx */
 export async function profilePage(ctx) {
-  const profile = await ctx.api.get(`/rest/server-profiles/${encodeURIComponent(ctx.params['id'] ?? '')}`, ctx.signal);
+  const profile = await ctx.api.resource('server-profiles', ctx.params['id'] ?? '', ctx.signal);
   const planUri = profile.osDeploymentSettings?.osDeploymentPlanUri;
-  const plan = planUri ? await ctx.api.get(`/rest/deployment-plans/${idOf(planUri)}`, ctx.signal).catch(() => undefined) : undefined;
+  const plan = planUri ? await ctx.api.resource('deployment-plans', idOf(planUri), ctx.signal).catch(() => undefined) : undefined;
   const notice = noticeSlot();
   const taskEl = h('div');
   /** @type {Record<string, string>} */
@@ -104,7 +112,7 @@ export async function profilePage(ctx) {
     if (!form.validate()) return;
     const body = { ...profile, osDeploymentSettings: { ...profile.osDeploymentSettings, osCustomAttributes: form.values(), ...(force ? { forceOsDeployment: true } : {}) } };
     try {
-      const final = await watchTask(ctx, taskEl, await ctx.api.request('PUT', profile.uri, { body }));
+      const final = await watchTask(ctx, taskEl, await ctx.api.task('PUT', profile.uri, { body }));
       if (final.taskState !== 'Error') ctx.navigate(`/server-profiles/${profile.id}`);
     } catch (error) {
       notice.error(error, 'Cannot update the server profile');
@@ -118,7 +126,7 @@ export async function profilePage(ctx) {
       h('button', { type: 'button', class: 'danger', text: 'Delete', onclick: async () => {
         if (!confirm(`Delete server profile "${profile.name}"? Its module is powered off and its OS volume deleted.`)) return;
         try {
-          const final = await watchTask(ctx, taskEl, await ctx.api.request('DELETE', profile.uri));
+          const final = await watchTask(ctx, taskEl, await ctx.api.task('DELETE', profile.uri));
           if (final.taskState !== 'Error') ctx.navigate('/server-profiles');
         } catch (error) { notice.error(error, 'Cannot delete the server profile'); }
       } })),

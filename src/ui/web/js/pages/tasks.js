@@ -38,22 +38,30 @@ export async function taskListPage(ctx) {
   })();
 }
 
+/** The task as a text file: progress messages, output, errors with their recommended actions. @param {import('../resources.js').Task} t */
+function taskLog(t) {
+  return [
+    `${t.name} ${t.uri} ${t.taskState}`,
+    ...t.progressUpdates.map((u) => `${u.timestamp} ${u.statusUpdate}`),
+    '',
+    ...t.taskOutput,
+    ...t.taskErrors.map((e) => `ERROR ${e.errorCode ?? ''}: ${e.message ?? ''}\n${e.details ?? ''}\n${(e.recommendedActions ?? []).join('\n')}`),
+  ].join('\n');
+}
+
 /** @param {PageContext} ctx */
 export async function taskPage(ctx) {
-  const task = await ctx.api.get(`/rest/tasks/${encodeURIComponent(ctx.params['id'] ?? '')}`, ctx.signal);
+  const task = await ctx.api.resource('tasks', ctx.params['id'] ?? '', ctx.signal);
   const view = h('div');
   const updates = h('ol', { class: 'updates', 'aria-label': 'Progress messages' });
   const output = h('pre', { class: 'log' });
-  const download = h('button', { type: 'button', class: 'secondary', text: 'Download log', onclick: () => {
-    const lines = [`${task.name} ${task.uri}`, ...(latest.progressUpdates ?? []).map((/** @type {any} */ u) => `${u.timestamp} ${u.statusUpdate}`), '', ...(latest.taskOutput ?? []),
-      ...(latest.taskErrors ?? []).map((/** @type {any} */ e) => `ERROR ${e.errorCode}: ${e.message}\n${e.details ?? ''}\n${(e.recommendedActions ?? []).join('\n')}`)];
-    saveBlob(new Blob([lines.join('\n')], { type: 'text/plain' }), `task-${idOf(task.uri)}.log`);
-  } });
   let latest = task;
-  const detail = (/** @type {any} */ t) => {
+  const download = h('button', { type: 'button', class: 'secondary', text: 'Download log', onclick: () => saveBlob(new Blob([taskLog(latest)], { type: 'text/plain' }), `task-${idOf(task.uri)}.log`) });
+  /** @param {import('../resources.js').Task} t */
+  const detail = (t) => {
     latest = t;
     const messages = t.progressUpdates ?? [];
-    replace(updates, messages.length === 0 ? h('li', { class: 'empty', text: 'No progress messages' }) : messages.map((/** @type {any} */ u) => h('li', {}, h('time', { datetime: u.timestamp, text: formatTime(u.timestamp) }), ` ${u.statusUpdate}`)));
+    replace(updates, messages.length === 0 ? h('li', { class: 'empty', text: 'No progress messages' }) : messages.map((u) => h('li', {}, h('time', { datetime: u.timestamp, text: formatTime(u.timestamp) }), ` ${u.statusUpdate}`)));
     output.textContent = (t.taskOutput ?? []).join('\n') || '(no output)';
   };
   detail(task);
@@ -67,15 +75,6 @@ export async function taskPage(ctx) {
       h('dt', { text: 'Uri' }), h('dd', {}, h('code', { text: task.uri }))),
     h('h2', { text: 'Progress messages' }), updates,
     h('h2', { text: 'Output' }), output);
-  const poll = watchTask(ctx, view, task);
-  const refresh = (async () => {
-    // The watcher renders the card; this follows the messages and output below it.
-    while (!ctx.signal.aborted) {
-      const t = await ctx.api.get(task.uri, ctx.signal).catch(() => undefined);
-      if (t !== undefined) detail(t);
-      if (t === undefined || ['Completed', 'Warning', 'Error', 'Terminated', 'Killed', 'Interrupted'].includes(t.taskState)) return;
-      await sleep(700, ctx.signal).catch(() => undefined);
-    }
-  })();
-  void Promise.all([poll, refresh]).catch(() => undefined);
+  // Followed in the background: the page is shown while the task runs on.
+  void watchTask(ctx, view, task, detail).catch(() => undefined);
 }

@@ -1,5 +1,6 @@
 // @ts-check
 // Server profile templates: a deployment plan and attribute values that new profiles start from.
+import { attributeProblemsOf } from '../api.js';
 import { attributeForm } from '../attribute-form.js';
 import { field, formatTime, h, idOf, link, pageHeader, replace, table } from '../dom.js';
 import { noticeSlot } from '../notice.js';
@@ -27,8 +28,10 @@ export async function templateListPage(ctx) {
 /** @param {PageContext} ctx */
 export async function templatePage(ctx) {
   const isNew = ctx.params['id'] === 'new';
+  /** @type {import('../resources.js').ServerProfileTemplate} */
+  const blank = { id: '', uri: '', created: '', modified: '', name: '', description: '', osDeploymentSettings: { osDeploymentPlanUri: '', osCustomAttributes: [], osVolumeUri: null } };
   const [template, plans] = await Promise.all([
-    isNew ? Promise.resolve({ name: '', description: '', osDeploymentSettings: { osDeploymentPlanUri: '', osCustomAttributes: [] } }) : ctx.api.get(`/rest/server-profile-templates/${encodeURIComponent(ctx.params['id'] ?? '')}`, ctx.signal),
+    isNew ? Promise.resolve(blank) : ctx.api.resource('server-profile-templates', ctx.params['id'] ?? '', ctx.signal),
     ctx.api.list('deployment-plans', ctx.signal),
   ]);
   const notice = noticeSlot();
@@ -54,12 +57,11 @@ export async function templatePage(ctx) {
     if (!form.validate()) return;
     const body = { ...(isNew ? { type: 'ServerProfileTemplateV8' } : template), name: name.input.value, description: description.input.value, osDeploymentSettings: { osDeploymentPlanUri: plan.input.value, osCustomAttributes: form.values() } };
     try {
-      const final = await watchTask(ctx, taskEl, await ctx.api.request(isNew ? 'POST' : 'PUT', isNew ? '/rest/server-profile-templates' : template.uri, { body }));
+      const final = await watchTask(ctx, taskEl, await ctx.api.task(isNew ? 'POST' : 'PUT', isNew ? '/rest/server-profile-templates' : template.uri, { body }));
       if (final.taskState !== 'Error') ctx.navigate(`/server-profile-templates/${idOf(final.associatedResource.resourceUri)}`);
     } catch (error) {
       notice.error(error, 'Cannot save the template');
-      const problems = /** @type {any} */ (error)?.body?.data?.problems;
-      if (Array.isArray(problems)) form.showProblems(problems);
+      form.showProblems(attributeProblemsOf(error));
     }
   };
   replace(ctx.main,
@@ -72,7 +74,7 @@ export async function templatePage(ctx) {
         isNew ? null : h('button', { type: 'button', class: 'danger', text: 'Delete', onclick: async () => {
           if (!confirm(`Delete template "${template.name}"?`)) return;
           try {
-            const final = await watchTask(ctx, taskEl, await ctx.api.request('DELETE', template.uri));
+            const final = await watchTask(ctx, taskEl, await ctx.api.task('DELETE', template.uri));
             if (final.taskState !== 'Error') ctx.navigate('/server-profile-templates');
           } catch (error) { notice.error(error, 'Cannot delete the template'); }
         } }))),
