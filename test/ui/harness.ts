@@ -11,7 +11,11 @@ import { registerUi } from '../../src/ui/index.js';
 
 export const ADMIN_PASSWORD = 'admin-password-1';
 export const CHROMIUM = '/usr/bin/chromium';
-export const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+/**
+ * Where screenshots go: docs/screenshots/ when UPDATE_SCREENSHOTS=1 (then commit them), else a temporary
+ * folder, so an ordinary test run leaves the work tree clean.
+ */
+export const SCREENSHOTS = process.env['UPDATE_SCREENSHOTS'] === '1' ? join(import.meta.dirname, '..', '..', 'docs', 'screenshots') : join(tmpdir(), 'streamer-ui-screenshots');
 
 // Runs in the page: controls a screen reader could not name (no label, aria-label(ledby) or text).
 const UNLABELLED_CONTROLS = `[...document.querySelectorAll('input:not([type=hidden]), select, textarea, button, a[href]')]
