@@ -221,6 +221,7 @@ describe.sequential('pages over documented answers', () => {
     await page.getByLabel('HostName (hostname)').fill('web01');
     await page.getByRole('button', { name: 'Run preview' }).click();
     await page.getByRole('heading', { name: 'File changes (1 added, 1 modified, 1 removed)' }).waitFor();
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('File changes (1 added, 1 modified, 1 removed)');
     expect(await page.locator('.diff-added').allTextContents()).toContain('+web01\n');
     expect(await page.locator('.diff-removed').allTextContents()).toContain('-localhost\n');
     await shotUnlessMounted('preview', 'POST /rest/deployment-plans/{id}/preview');

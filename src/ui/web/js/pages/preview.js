@@ -67,6 +67,10 @@ export async function previewPage(ctx) {
     try {
       const answer = /** @type {import('../resources.js').Preview} */ (await ctx.api.request('POST', `/rest/deployment-plans/${encodeURIComponent(id)}/preview`, { body: { osCustomAttributes: form.values() } }));
       replace(result, previewResult(answer));
+      // The changes are what the user came for: bring them into view and start reading there.
+      const heading = /** @type {HTMLElement | null} */ (result.querySelector('h2'));
+      heading?.setAttribute('tabindex', '-1');
+      heading?.focus();
       ctx.announce(`Preview done: ${(answer.changes ?? []).length} files change`);
     } catch (error) {
       result.replaceChildren();
