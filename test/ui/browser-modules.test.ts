@@ -10,6 +10,7 @@ interface Token { text: string; kind: string }
 interface HighlightModule {
   highlightLines: (source: string) => Token[][];
   attributeReferences: (source: string) => { name: string; defaultValue: string | undefined; lines: number[] }[];
+  scriptProblems: (source: string) => { line: number; message: string }[];
 }
 interface AttributeFormModule {
   valueProblem: (type: string, value: string, constraints: Record<string, unknown>) => string | undefined;
@@ -28,7 +29,7 @@ const load = <T>(path: string): Promise<T> => import(join(web, path)) as Promise
 const kinds = (tokens: Token[] | undefined) => (tokens ?? []).filter((t) => t.text.trim() !== '').map((t) => `${t.kind}:${t.text}`);
 
 describe('guestfish highlighter', async () => {
-  const { highlightLines, attributeReferences } = await load<HighlightModule>('js/highlight.js');
+  const { highlightLines, attributeReferences, scriptProblems } = await load<HighlightModule>('js/highlight.js');
 
   it('marks the ignore-errors prefix, the command, paths, strings and attributes', () => {
     const [line] = highlightLines('-mount /dev/sda1 "/ @Root:/@"');
@@ -58,6 +59,19 @@ describe('guestfish highlighter', async () => {
   it('keeps every character: the tokens of a line join back to the line', () => {
     const source = '  -upload -<<EOF /x\nbody "q\nEOF\n# c @A@\n!cmd | x\nmkdir-p /a/b "c d" \'e\'';
     expect(highlightLines(source).map((l) => l.map((t) => t.text).join(''))).toEqual(source.split('\n'));
+  });
+
+  it('sees a here-document never closed, at the line that opens it', () => {
+    expect(scriptProblems('echo a\nupload -<<END /x\nbody\nEND \n')).toEqual([{ line: 2, message: 'The here-document is never closed: add a line holding only "END"' }]);
+    expect(scriptProblems('upload -<<END /x\nbody "unbalanced\nEND\necho ok')).toEqual([]);
+  });
+
+  it('sees a quote left open on a command line, but not in host lines or after a pipe', () => {
+    expect(scriptProblems('echo "a\\"b\nmkdir-p \'/x')).toEqual([
+      { line: 1, message: 'The double quote opened on this line is not closed' },
+      { line: 2, message: 'The single quote opened on this line is not closed' },
+    ]);
+    expect(scriptProblems('!echo "unbalanced\n<!awk \'{print\ninspect-os | awk \'{print $1\necho "a | b" \'c\'')).toEqual([]);
   });
 
   it('lists attribute references with the first default and the lines using them', () => {

@@ -106,3 +106,44 @@ export function attributeReferences(source) {
   });
   return [...found.values()];
 }
+
+/**
+ * Problems the editor can see while you type, before the appliance checks the script: a here-document
+ * that is never closed, a quote left open on a guestfish command line. Host lines (`!`, `<!`) and the
+ * host side of a pipe are the shell's business and are not checked.
+ * @param {string} source @returns {{ line: number, message: string }[]}
+ */
+export function scriptProblems(source) {
+  /** @type {{ line: number, message: string }[]} */
+  const problems = [];
+  /** @type {{ terminator: string, line: number } | undefined} */
+  let open;
+  source.split('\n').forEach((line, i) => {
+    if (open !== undefined) {
+      if (line === open.terminator) open = undefined;
+      return;
+    }
+    const trimmed = line.trimStart();
+    if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith('!') || trimmed.startsWith('<!')) return;
+    const quote = openQuote(trimmed);
+    if (quote !== undefined) problems.push({ line: i + 1, message: `The ${quote === '"' ? 'double' : 'single'} quote opened on this line is not closed` });
+    const opener = /-<<\s*(\S+)/.exec(trimmed);
+    if (opener?.[1] !== undefined && quote === undefined) open = { terminator: opener[1], line: i + 1 };
+  });
+  if (open !== undefined) problems.push({ line: open.line, message: `The here-document is never closed: add a line holding only "${open.terminator}"` });
+  return problems;
+}
+
+/** The quote character left open at the end of a command line, if any (a `|` outside quotes ends the check). @param {string} line */
+function openQuote(line) {
+  /** @type {string | undefined} */
+  let quote;
+  for (let i = 0; i < line.length; i += 1) {
+    const c = line[i];
+    if (quote === '"' && c === '\\') i += 1;
+    else if (quote !== undefined && c === quote) quote = undefined;
+    else if (quote === undefined && (c === '"' || c === "'")) quote = c;
+    else if (quote === undefined && c === '|') return undefined;
+  }
+  return quote;
+}

@@ -4,7 +4,7 @@
 import { ApiError } from '../api.js';
 import { createEditor } from '../editor.js';
 import { badge, field, formatTime, h, link, pageHeader, replace, table } from '../dom.js';
-import { attributeReferences } from '../highlight.js';
+import { attributeReferences, scriptProblems } from '../highlight.js';
 import { noticeSlot } from '../notice.js';
 import { watchTask } from '../task-view.js';
 
@@ -65,10 +65,23 @@ export async function planScriptPage(ctx) {
   const description = field('Description', h('input', { name: 'description', value: script.description ?? '', readonly: readOnly }));
   const planType = field('Type', h('select', { name: 'planType', disabled: readOnly }, ['deploy', 'capture', 'general'].map((t) => h('option', { value: t, selected: t === script.planType, text: t }))));
   const attributes = h('div', { class: 'attribute-list', 'aria-live': 'polite' });
-  const problems = h('ul', { class: 'line-problems', 'aria-label': 'Problems by line' });
+  const problems = h('ul', { class: 'line-problems', id: 'script-problems', 'aria-label': 'Problems by line', 'aria-live': 'polite' });
   const taskEl = h('div');
   const differences = h('div', { class: 'differences' });
-  const editor = createEditor({ value: script.content, label: 'Script content', readOnly, onInput: (v) => showAttributes(v) });
+  /** What the appliance said at its last refusal, by line; kept until the next save. @type {Map<number, string>} */
+  let serverMarks = new Map();
+  const editor = createEditor({ value: script.content, label: 'Script content', readOnly, onInput: (v) => { showAttributes(v); showProblems(); } });
+  // Screen readers read the problems with the editor.
+  editor.textarea.setAttribute('aria-describedby', 'script-problems');
+
+  /** Marks in the editor and the list below it: what the editor sees as you type, and what the appliance said. */
+  const showProblems = () => {
+    /** @type {Map<number, string>} */
+    const marks = new Map(scriptProblems(editor.value).map((p) => [p.line, p.message]));
+    for (const [line, message] of serverMarks) marks.set(line, message);
+    editor.setErrors(marks);
+    replace(problems, [...marks].sort(([a], [b]) => a - b).map(([line, message]) => h('li', {}, h('button', { type: 'button', class: 'linklike', onclick: () => editor.goToLine(line), text: `Line ${line}` }), `: ${message}`)));
+  };
 
   /** @param {string} content */
   const showAttributes = (content) => {
@@ -78,21 +91,21 @@ export async function planScriptPage(ctx) {
         r.lines.map((l, i) => [i > 0 ? ', ' : '', h('button', { type: 'button', class: 'linklike', 'aria-label': `Go to line ${l}`, onclick: () => editor.goToLine(l), text: String(l) })])))));
   };
   showAttributes(script.content);
+  showProblems();
 
   /** @param {unknown} error @param {string} action */
   const showError = (error, action) => {
     notice.error(error, action);
-    const marks = lineErrors(error);
-    editor.setErrors(marks);
-    replace(problems, [...marks].map(([line, message]) => h('li', {}, h('button', { type: 'button', class: 'linklike', onclick: () => editor.goToLine(line), text: `Line ${line}` }), `: ${message}`)));
-    const first = [...marks.keys()][0];
+    serverMarks = lineErrors(error);
+    showProblems();
+    const first = [...serverMarks.keys()][0];
     if (first !== undefined) editor.goToLine(first);
   };
 
   const save = async () => {
     notice.clear();
-    editor.setErrors(new Map());
-    replace(problems);
+    serverMarks = new Map();
+    showProblems();
     const body = { ...(isNew ? { type: 'PlanScript' } : script), name: name.input.value, description: description.input.value, planType: planType.input.value, content: editor.value };
     try {
       const task = isNew ? await ctx.api.task('POST', '/rest/plan-scripts', { body }) : await ctx.api.task('PUT', script.uri, { body });
