@@ -291,11 +291,19 @@ describe.sequential('web UI end to end', () => {
     expect(ui.unlabelled).toEqual([]);
   });
 
-  it('shows the dashboard with counts', async () => {
+  it('shows the dashboard, and follows a change made through the API meanwhile', async () => {
     const { page } = ui;
     await nav('Dashboard');
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
-    expect(await page.locator('.tile-count').first().textContent()).not.toBe('');
+    const plansTile = page.getByRole('region', { name: 'Deployment plans' }).locator('.tile-count');
+    const before = Number(await plansTile.textContent());
     await ui.shot('dashboard');
+    // Another client adds a deployment plan; the open dashboard shows it on its next refresh.
+    const headers = { 'content-type': 'application/json', 'x-api-version': '3800', auth: await page.evaluate<string>("sessionStorage.getItem('streamer.session')") };
+    const buildPlans = (await (await fetch(`${ui.baseUrl}/rest/build-plans`, { headers })).json()) as { members: { uri: string; oeBuildPlanType: string }[] };
+    const deploy = buildPlans.members.find((b) => b.oeBuildPlanType === 'deploy');
+    const created = await fetch(`${ui.baseUrl}/rest/deployment-plans`, { method: 'POST', headers, body: JSON.stringify({ name: 'made-elsewhere', oeBuildPlanURI: deploy?.uri }) });
+    expect(created.status).toBe(202);
+    await expect.poll(async () => Number(await plansTile.textContent()), { timeout: 15_000 }).toBe(before + 1);
   });
 });

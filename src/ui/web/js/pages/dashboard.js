@@ -1,6 +1,8 @@
 // @ts-check
 // The dashboard: counts and states of everything that matters, running tasks, and recent failures.
 import { badge, formatTime, h, link, pageHeader, replace, table } from '../dom.js';
+import { isFinal } from '../api.js';
+import { keepFresh } from '../refresh.js';
 import { routeOf } from '../task-view.js';
 
 /**
@@ -36,13 +38,13 @@ function tile(title, href, items, by) {
     h('div', { class: 'tile-breakdown' }, Object.entries(counts).map(([k, n]) => h('span', {}, badge(k), ` ${n}`))));
 }
 
-/** @param {import('../router.js').PageContext} ctx */
-export async function dashboardPage(ctx) {
+/** The dashboard's content, read afresh. @param {import('../router.js').PageContext} ctx */
+async function dashboardContent(ctx) {
   const [images, volumes, profiles, hardware, plans, tasks] = await Promise.all([
     maybeList(ctx, 'golden-images'), maybeList(ctx, 'os-volumes'), maybeList(ctx, 'server-profiles'),
     maybeList(ctx, 'server-hardware'), maybeList(ctx, 'deployment-plans'), maybeList(ctx, 'tasks'),
   ]);
-  const running = (tasks ?? []).filter((t) => !['Completed', 'Warning', 'Error', 'Terminated', 'Killed', 'Interrupted'].includes(t.taskState));
+  const running = (tasks ?? []).filter((t) => !isFinal(t.taskState));
   const failed = (tasks ?? []).filter((t) => t.taskState === 'Error').slice(0, 5);
   const taskTable = (/** @type {import('../resources.js').Task[]} */ rows, /** @type {string} */ caption) => table({
     caption, rows, empty: `No ${caption.toLowerCase()}`,
@@ -54,8 +56,7 @@ export async function dashboardPage(ctx) {
       { label: 'Started', cell: (t) => formatTime(t.created) },
     ],
   });
-  replace(ctx.main,
-    pageHeader('Dashboard'),
+  return [
     h('div', { class: 'tiles' },
       tile('Server profiles', '/server-profiles', profiles, 'state'),
       tile('Compute modules', '/server-hardware', hardware, 'powerState'),
@@ -63,5 +64,13 @@ export async function dashboardPage(ctx) {
       tile('OS volumes', '/os-volumes', volumes, 'status'),
       tile('Deployment plans', '/deployment-plans', plans)),
     h('section', { 'aria-labelledby': 'running-title' }, h('h2', { id: 'running-title', text: 'Running tasks' }), taskTable(running, 'Running tasks')),
-    h('section', { 'aria-labelledby': 'alerts-title' }, h('h2', { id: 'alerts-title', text: 'Alerts' }), taskTable(failed, 'Alerts')));
+    h('section', { 'aria-labelledby': 'alerts-title' }, h('h2', { id: 'alerts-title', text: 'Alerts' }), taskTable(failed, 'Alerts')),
+  ];
+}
+
+/** @param {import('../router.js').PageContext} ctx */
+export async function dashboardPage(ctx) {
+  const content = h('div', {}, await dashboardContent(ctx));
+  replace(ctx.main, pageHeader('Dashboard'), content);
+  keepFresh(ctx, content, 5000, async () => replace(content, await dashboardContent(ctx)));
 }

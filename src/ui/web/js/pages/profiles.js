@@ -2,6 +2,7 @@
 // Server profiles: create from a template (attribute fields generated from the deployment plan, checked
 // as you type), deploy, redeploy with changed values, delete; the OS volume and the deployment task.
 import { attributeProblemsOf } from '../api.js';
+import { keepFresh } from '../refresh.js';
 import { attributeForm } from '../attribute-form.js';
 import { badge, field, formatTime, h, idOf, link, pageHeader, replace, table } from '../dom.js';
 import { noticeSlot } from '../notice.js';
@@ -16,19 +17,24 @@ export async function profileListPage(ctx) {
     ctx.api.list('server-profile-templates', ctx.signal).catch(() => /** @type {import('../resources.js').ServerProfileTemplate[]} */ ([])),
   ]);
   const first = templates[0];
+  /** @param {import('../resources.js').ServerProfile[]} rows */
+  const profileTable = (rows) => table({
+    caption: 'Server profiles', rows,
+    columns: [
+      { label: 'Name', cell: (p) => link(`/server-profiles/${p.id}`, p.name) },
+      { label: 'State', cell: (p) => badge(p.state) },
+      { label: 'Status', cell: (p) => badge(p.status) },
+      { label: 'Compute module', cell: (p) => (p.serverHardwareUri ? link(`/server-hardware/${idOf(p.serverHardwareUri)}`, p.serverHardwareName ?? idOf(p.serverHardwareUri)) : 'unassigned') },
+      { label: 'OS volume', cell: (p) => (p.osDeploymentSettings?.osVolumeUri ? link(`/os-volumes/${idOf(p.osDeploymentSettings.osVolumeUri)}`, idOf(p.osDeploymentSettings.osVolumeUri)) : '—') },
+      { label: 'Modified', cell: (p) => formatTime(p.modified) },
+    ],
+  });
+  const slot = h('div', {}, profileTable(profiles));
   replace(ctx.main,
     pageHeader('Server profiles', first === undefined ? null : h('a', { class: 'button', href: `/server-profiles/new?template=${first.id}`, 'data-nav': '', text: 'Create profile' })),
-    table({
-      caption: 'Server profiles', rows: profiles,
-      columns: [
-        { label: 'Name', cell: (p) => link(`/server-profiles/${p.id}`, p.name) },
-        { label: 'State', cell: (p) => badge(p.state) },
-        { label: 'Status', cell: (p) => badge(p.status) },
-        { label: 'Compute module', cell: (p) => (p.serverHardwareUri ? link(`/server-hardware/${idOf(p.serverHardwareUri)}`, p.serverHardwareName ?? idOf(p.serverHardwareUri)) : 'unassigned') },
-        { label: 'OS volume', cell: (p) => (p.osDeploymentSettings?.osVolumeUri ? link(`/os-volumes/${idOf(p.osDeploymentSettings.osVolumeUri)}`, idOf(p.osDeploymentSettings.osVolumeUri)) : '—') },
-        { label: 'Modified', cell: (p) => formatTime(p.modified) },
-      ],
-    }));
+    slot);
+  // States change as deployments run (Creating → Normal): keep them current.
+  keepFresh(ctx, slot, 3000, async () => replace(slot, profileTable(await ctx.api.list('server-profiles', ctx.signal))));
 }
 
 /** Shows per-attribute problems from an appliance error on the form. @param {unknown} error @param {{ showProblems: (problems: { name: string, message: string }[]) => void }} form */

@@ -1,7 +1,8 @@
 // @ts-check
 // Tasks: the list (refreshed while open) and one task followed live, with its step timeline, progress
 // messages, failure cause and recommended action, and its log to download.
-import { saveBlob, sleep } from '../api.js';
+import { saveBlob } from '../api.js';
+import { keepFresh } from '../refresh.js';
 import { badge, formatTime, h, idOf, link, pageHeader, replace, table } from '../dom.js';
 import { routeOf, watchTask } from '../task-view.js';
 
@@ -30,12 +31,7 @@ export async function taskListPage(ctx) {
   filter.addEventListener('change', () => void render());
   await render();
   replace(ctx.main, pageHeader('Tasks', h('label', { for: 'task-filter', text: 'Show ' }), filter), slot);
-  void (async () => {
-    while (!ctx.signal.aborted) {
-      await sleep(3000, ctx.signal).catch(() => undefined);
-      if (!ctx.signal.aborted) await render().catch(() => undefined);
-    }
-  })();
+  keepFresh(ctx, slot, 3000, render);
 }
 
 /** The task as a text file: progress messages, output, errors with their recommended actions. @param {import('../resources.js').Task} t */
