@@ -2,9 +2,11 @@
 // a template (a bad value first shows an error) → deploy to a `virtual` module → watch the task complete →
 // open the OS volume. Each main page is saved to docs/screenshots/. Steps whose API routes the appliance
 // does not mount yet are skipped by name (see `needs`), so they start running as soon as the routes exist.
+import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, startUiHarness, type UiHarness } from './harness.js';
 
@@ -107,10 +109,38 @@ describe.sequential('web UI end to end', () => {
       expect(await page.locator('.task-card .badge').first().textContent()).toBe('Completed');
       if (bundle === bundles[0]) await ui.shot('artifact-bundle');
     }
-    await nav('Artifact bundles');
-    await page.getByRole('cell', { name: bundles[1] }).waitFor();
-    await ui.shot('artifact-bundles');
   }, 300_000);
+
+  it('creates a bundle from a chosen deployment plan, downloads it, and backs everything up', async () => {
+    const { page } = ui;
+    await nav('Artifact bundles');
+    await page.getByText('Create a bundle').click();
+    await page.getByLabel('Bundle name').fill('ui-made-bundle');
+    const plan = page.locator('.chooser').filter({ hasText: 'Deployment plans' }).locator('input[type=checkbox]').first();
+    await plan.check();
+    await page.getByRole('button', { name: 'Create bundle' }).click();
+    await page.getByRole('heading', { name: 'Artifact bundle ui-made-bundle' }).waitFor({ timeout: 60_000 });
+    // The deployment plan brought its build plan and plan scripts along.
+    const contents = (await page.locator('.bundle-contents').textContent()) ?? '';
+    expect(contents).toMatch(/Deployment plans \(1\)/);
+    expect(contents).toMatch(/OS build plans \(1\)/);
+    expect(contents).not.toMatch(/Plan scripts \(0\)/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()]);
+    expect(download.suggestedFilename()).toBe('ui-made-bundle.zip');
+    const saved = join(tmpdir(), `ui-made-bundle-${process.pid}.zip`);
+    await download.saveAs(saved);
+    const { stdout } = await promisify(execFile)('unzip', ['-l', saved]);
+    expect(stdout).toMatch(/_deploymentplan\.json/);
+    expect(stdout).toMatch(/MANIFEST\.MF/);
+    // Backup of the deployment group: listed afterwards, with its own download.
+    await nav('Artifact bundles');
+    await page.getByRole('button', { name: 'Back up now' }).click();
+    const backups = page.getByRole('region', { name: 'Backups' });
+    await backups.getByRole('button', { name: 'Restore' }).waitFor({ timeout: 60_000 });
+    const [backup] = await Promise.all([page.waitForEvent('download'), backups.getByRole('button', { name: 'Download' }).click()]);
+    expect(backup.suggestedFilename()).toMatch(/\.zip$/);
+    await ui.shot('artifact-bundles');
+  }, 180_000);
 
   it('shows plan scripts highlighted, and lists the attributes of a new script as it is typed', async () => {
     const { page } = ui;
