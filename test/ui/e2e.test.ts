@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, startUiHarness, type UiHarness } from './harness.js';
+import { ADMIN_PASSWORD, mountedRoutes, startUiHarness, withProbeAppliance, type UiHarness } from './harness.js';
 
 const BUNDLES = '/work/shared/fixtures/bundles';
 
@@ -18,10 +18,10 @@ const nav = (name: string) => ui.page.getByRole('navigation', { name: 'Main' }).
 const state: { bundleExtracted?: boolean; goldenImage?: string; template?: string; profile?: string; osVolume?: string } = {};
 
 // Top-level await: whether the routes a step needs are mounted decides whether it runs.
-const probe = await startUiHarness();
-const mounted = probe.routes;
-const serverChecksSyntax = await rejectsUnterminatedHereDocument(probe.baseUrl);
-await probe.close();
+const { mounted, serverChecksSyntax } = await withProbeAppliance(async (running) => ({
+  mounted: await mountedRoutes(running),
+  serverChecksSyntax: await rejectsUnterminatedHereDocument(running.server.url),
+}));
 const needs = (...routes: string[]) => routes.every((r) => mounted.has(r));
 const goldenImagesMounted = needs('POST /rest/golden-images', 'GET /rest/golden-images/{id}');
 const profilesMounted = needs('POST /rest/server-profile-templates', 'POST /rest/server-profiles', 'GET /rest/server-profile-templates/{id}/new-profile');
@@ -140,6 +140,17 @@ describe.sequential('web UI end to end', () => {
     const [backup] = await Promise.all([page.waitForEvent('download'), backups.getByRole('button', { name: 'Download' }).click()]);
     expect(backup.suggestedFilename()).toMatch(/\.zip$/);
     await ui.shot('artifact-bundles');
+    // Restore asks first; accepted, it runs as a task to completion.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await backups.getByRole('button', { name: 'Restore' }).click();
+    await expect.poll(() => page.locator('.task-card .badge').first().textContent(), { timeout: 60_000 }).toBe('Completed');
+    expect(await page.locator('.task-card .task-name').textContent()).toMatch(/\S/);
+    // Delete asks too; the bundle is gone from the list afterwards.
+    await page.getByRole('link', { name: 'ui-made-bundle' }).click();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('heading', { name: 'Artifact bundles' }).waitFor();
+    expect(await page.getByRole('link', { name: 'ui-made-bundle' }).count()).toBe(0);
   }, 180_000);
 
   it('shows plan scripts highlighted, and lists the attributes of a new script as it is typed', async () => {

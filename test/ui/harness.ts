@@ -49,6 +49,21 @@ export async function mountedRoutes(running: RunningAppliance): Promise<Set<stri
   return routes;
 }
 
+/**
+ * Starts a fresh appliance (no browser), hands it to `inspect`, and stops it: for deciding, before the
+ * tests are declared, which steps the appliance can serve.
+ */
+export async function withProbeAppliance<T>(inspect: (running: RunningAppliance) => Promise<T>): Promise<T> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'streamer-ui-probe-'));
+  const running = await serveAppliance({ dataDir, host: '127.0.0.1', port: 0, http: true, logger: pino({ level: 'silent' }), adminPassword: ADMIN_PASSWORD });
+  try {
+    return await inspect(running);
+  } finally {
+    await running.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
 export async function startUiHarness(): Promise<UiHarness> {
   if (!existsSync(CHROMIUM)) throw new Error(`Cannot run the UI tests: ${CHROMIUM} is missing (apt-get install chromium)`);
   const dataDir = await mkdtemp(join(tmpdir(), 'streamer-ui-'));
