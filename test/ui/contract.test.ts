@@ -42,6 +42,8 @@ let ui: UiHarness;
 let posted: Record<string, unknown> | undefined;
 let taskPolls = 0;
 let posts = 0;
+const puts: Record<string, unknown>[] = [];
+const powerCalls: { powerState: string; powerControl: string }[] = [];
 
 function task(state: string, done: number) {
   return {
@@ -94,6 +96,17 @@ const answers: Record<string, (route: Route) => unknown> = {
     ...envelope('server-profiles', 'p1', 'web01'), type: 'ServerProfileV12', description: '', serverHardwareUri: hardware.uri, serverProfileTemplateUri: template.uri, taskUri: '/rest/tasks/DEPLOY-1',
     osDeploymentSettings: { osDeploymentPlanUri: plan.uri, osVolumeUri: volume.uri, osCustomAttributes: (posted?.['osDeploymentSettings'] as { osCustomAttributes: unknown[] } | undefined)?.osCustomAttributes ?? [] },
   }),
+  'PUT /rest/server-profiles/p1': (route) => {
+    puts.push(route.request().postDataJSON() as Record<string, unknown>);
+    return { status: 202, body: { ...task('Completed', 4), id: 'UPDATE-1', uri: '/rest/tasks/UPDATE-1', name: 'Update' } };
+  },
+  'DELETE /rest/server-profiles/p1': () => ({ status: 202, body: { ...task('Completed', 4), id: 'DELETE-1', uri: '/rest/tasks/DELETE-1', name: 'Delete' } }),
+  'PUT /rest/server-hardware/h1/powerState': (route) => {
+    const body = route.request().postDataJSON() as { powerState: string; powerControl: string };
+    powerCalls.push(body);
+    hardware.powerState = body.powerState;
+    return { status: 202, body: { ...task('Completed', 4), id: 'POWER-1', uri: '/rest/tasks/POWER-1', name: 'Power', steps: [], associatedResource: { resourceUri: hardware.uri, resourceName: hardware.name, resourceCategory: 'server-hardware' } } };
+  },
   'GET /rest/os-volumes/v1': () => volume,
   'GET /rest/os-volumes/v1/storage': () => ({ type: 'OSVolumeStorage', osVolumeUri: volume.uri, provisionedCapacity: volume.size, allocatedCapacity: 1_288_490_189, protocol: 'nbd', exportName: 'e3b0c442', exportAddress: '127.0.0.1', exportPort: 10809, exportUri: volume.oeVolumeIQN }),
   'GET /rest/os-volumes/archive/v1': () => 'Clone the golden image: done\nRun the build plan: 3 steps\nExport: nbd://127.0.0.1:10809/e3b0c442',
@@ -193,6 +206,16 @@ describe.sequential('pages over documented answers', () => {
     expect(taskPolls).toBeGreaterThanOrEqual(5);
   });
 
+  it('redeploys a profile on request, keeping its values', async () => {
+    const { page } = ui;
+    await page.getByRole('button', { name: 'Redeploy' }).click();
+    await expect.poll(() => puts.length).toBe(1);
+    const settings = puts[0]?.['osDeploymentSettings'] as { forceOsDeployment?: boolean; osCustomAttributes: { name: string; value: string }[] };
+    expect(settings.forceOsDeployment).toBe(true);
+    expect(settings.osCustomAttributes).toContainEqual({ name: 'HostName', value: 'web01' });
+    await page.getByRole('heading', { name: 'Server profile web01' }).waitFor();
+  });
+
   it('opens the OS volume with its allocation, NBD export and log', async () => {
     const { page } = ui;
     await page.locator('.properties a[href="/os-volumes/v1"]').click();
@@ -210,7 +233,10 @@ describe.sequential('pages over documented answers', () => {
     await page.goto(`${ui.baseUrl}/server-hardware/h1`);
     await page.getByRole('heading', { name: 'Compute module virtual-1' }).waitFor();
     await expect.poll(() => page.getByLabel('Serial console').textContent()).toContain('web01 login:');
-    expect(await page.getByRole('button', { name: 'Power on' }).isEnabled()).toBe(true);
+    await page.getByRole('button', { name: 'Power on' }).click();
+    await expect.poll(() => page.locator('.page-header .badge').first().textContent()).toBe('On');
+    expect(powerCalls).toEqual([{ powerState: 'On', powerControl: 'MomentaryPress' }]);
+    expect(await ui.announcements()).toContain('virtual-1 is On');
     await shotUnlessMounted('compute-module', 'GET /rest/server-hardware/{id}');
   });
 
@@ -234,6 +260,20 @@ describe.sequential('pages over documented answers', () => {
     const lineage = page.getByRole('list', { name: 'Lineage' });
     expect(await lineage.locator('a').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual(['/golden-images/gi0', '/os-volumes/v0', '/build-plans/bp9']);
     await shotUnlessMounted('golden-image', 'POST /rest/golden-images');
+  });
+
+  it('deletes a profile after asking, and returns to the list', async () => {
+    const { page } = ui;
+    await page.goto(`${ui.baseUrl}/server-profiles/p1`);
+    await page.getByRole('heading', { name: 'Server profile web01' }).waitFor();
+    let asked = '';
+    page.once('dialog', (dialog) => {
+      asked = dialog.message();
+      void dialog.accept();
+    });
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('heading', { name: 'Server profiles' }).waitFor();
+    expect(asked).toMatch(/Delete server profile "web01"\? Its module is powered off and its OS volume deleted/);
   });
 
   it('raised no script error and left no control unnamed', () => {
