@@ -225,6 +225,9 @@ describe.sequential('pages over documented answers', () => {
     expect(properties).toContain('1.2 GiB (12%)');
     expect(properties).toContain('nbd://127.0.0.1:10809/e3b0c442');
     expect(await page.getByRole('meter').getAttribute('aria-valuenow')).toBe('12');
+    // Related resources show by name once read.
+    await expect.poll(() => page.locator('.properties a[href="/golden-images/gi1"]').textContent()).toBe('RHEL 9.4 base');
+    await expect.poll(() => page.locator('.properties a[href="/server-profiles/p1"]').textContent()).toBe('web01');
     await shotUnlessMounted('os-volume', 'POST /rest/server-profiles');
   });
 

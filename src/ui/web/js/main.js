@@ -101,6 +101,7 @@ function start() {
       const ctx = { api, main, params, query: new URLSearchParams(location.search), signal: current.signal, navigate: (/** @type {string} */ p) => router.navigate(p), announce };
       try {
         await page(ctx);
+        window.scrollTo(0, 0);
         document.title = `${main.querySelector('h1')?.textContent ?? 'Streamer'} · Streamer`;
         // Move focus to the new page's heading so keyboard and screen-reader users start there.
         /** @type {HTMLElement | null} */ (main.querySelector('h1'))?.focus();

@@ -1,12 +1,14 @@
 // @ts-check
 // OS volumes: size, allocated space, NBD export, the profile that owns each, and the deployment log.
-import { badge, formatBytes, formatTime, h, idOf, link, pageHeader, replace, table } from '../dom.js';
+import { badge, formatBytes, formatTime, h, link, pageHeader, replace, table } from '../dom.js';
+import { resourceLinks } from '../resource-link.js';
 
 /** @typedef {import('../router.js').PageContext} PageContext */
 
 /** @param {PageContext} ctx */
 export async function osVolumeListPage(ctx) {
   const volumes = await ctx.api.list('os-volumes', ctx.signal);
+  const related = resourceLinks(ctx);
   replace(ctx.main,
     pageHeader('OS volumes'),
     table({
@@ -14,8 +16,8 @@ export async function osVolumeListPage(ctx) {
       columns: [
         { label: 'Name', cell: (v) => link(`/os-volumes/${v.id}`, v.name) },
         { label: 'Size', cell: (v) => formatBytes(v.size) },
-        { label: 'Golden image', cell: (v) => (v.goldenVolumeUri ? link(`/golden-images/${idOf(v.goldenVolumeUri)}`, v.goldenImageName ?? idOf(v.goldenVolumeUri)) : '—') },
-        { label: 'Server profile', cell: (v) => (v.statelessServerUri ? link(`/server-profiles/${idOf(v.statelessServerUri)}`, v.statelessServerName ?? idOf(v.statelessServerUri)) : '—') },
+        { label: 'Golden image', cell: (v) => related(v.goldenVolumeUri, v.goldenImageName) },
+        { label: 'Server profile', cell: (v) => related(v.statelessServerUri, v.statelessServerName) },
         { label: 'Status', cell: (v) => badge(v.status) },
         { label: 'Created', cell: (v) => formatTime(v.created) },
       ],
@@ -25,6 +27,7 @@ export async function osVolumeListPage(ctx) {
 /** @param {PageContext} ctx */
 export async function osVolumePage(ctx) {
   const v = await ctx.api.resource('os-volumes', ctx.params['id'] ?? '', ctx.signal);
+  const related = resourceLinks(ctx);
   const [storage, log] = await Promise.all([
     ctx.api.get(`/rest/os-volumes/${v.id}/storage`, ctx.signal).then((s) => /** @type {import('../resources.js').OsVolumeStorage} */ (s), () => undefined),
     ctx.api.text(`/rest/os-volumes/archive/${v.id}`, ctx.signal).catch(() => ''),
@@ -40,8 +43,8 @@ export async function osVolumePage(ctx) {
     ['Allocated', typeof allocated === 'number' ? `${formatBytes(allocated)}${percent === undefined ? '' : ` (${percent}%)`}` : '—'],
     ['Export (NBD)', exportName === undefined ? '—' : h('code', { text: exportName })],
     ['Volume id', h('code', { text: v.oeVolumeId ?? v.id })],
-    ['Golden image', v.goldenVolumeUri ? link(`/golden-images/${idOf(v.goldenVolumeUri)}`, v.goldenImageName ?? idOf(v.goldenVolumeUri)) : '—'],
-    ['Server profile', v.statelessServerUri ? link(`/server-profiles/${idOf(v.statelessServerUri)}`, v.statelessServerName ?? idOf(v.statelessServerUri)) : '—'],
+    ['Golden image', related(v.goldenVolumeUri, v.goldenImageName)],
+    ['Server profile', related(v.statelessServerUri, v.statelessServerName)],
     ['Created', formatTime(v.created)],
   ];
   replace(ctx.main,

@@ -3,6 +3,7 @@
 // as you type), deploy, redeploy with changed values, delete; the OS volume and the deployment task.
 import { attributeProblemsOf } from '../api.js';
 import { keepFresh } from '../refresh.js';
+import { resourceLinks } from '../resource-link.js';
 import { attributeForm } from '../attribute-form.js';
 import { badge, field, formatTime, h, idOf, link, pageHeader, replace, table } from '../dom.js';
 import { noticeSlot } from '../notice.js';
@@ -126,6 +127,7 @@ export async function profilePage(ctx) {
     }
   };
   const volume = profile.osDeploymentSettings?.osVolumeUri;
+  const related = resourceLinks(ctx);
   replace(ctx.main,
     pageHeader(`Server profile ${profile.name}`, badge(profile.state), badge(profile.status),
       h('button', { type: 'button', class: 'secondary', text: 'Redeploy', onclick: () => void apply(true) }),
@@ -139,10 +141,10 @@ export async function profilePage(ctx) {
     h('p', {}, link('/server-profiles', '← All server profiles')),
     notice.el, taskEl,
     h('dl', { class: 'properties' },
-      h('dt', { text: 'Compute module' }), h('dd', {}, profile.serverHardwareUri ? link(`/server-hardware/${idOf(profile.serverHardwareUri)}`, profile.serverHardwareName ?? idOf(profile.serverHardwareUri)) : 'unassigned'),
+      h('dt', { text: 'Compute module' }), h('dd', {}, profile.serverHardwareUri ? related(profile.serverHardwareUri, profile.serverHardwareName) : 'unassigned'),
       h('dt', { text: 'Deployment plan' }), h('dd', {}, plan ? link(`/deployment-plans/${plan.id}`, plan.name) : '—'),
-      h('dt', { text: 'OS volume' }), h('dd', {}, volume ? link(`/os-volumes/${idOf(volume)}`, idOf(volume)) : '—'),
-      h('dt', { text: 'Template' }), h('dd', {}, profile.serverProfileTemplateUri ? link(`/server-profile-templates/${idOf(profile.serverProfileTemplateUri)}`, idOf(profile.serverProfileTemplateUri)) : '—'),
+      h('dt', { text: 'OS volume' }), h('dd', {}, related(volume)),
+      h('dt', { text: 'Template' }), h('dd', {}, related(profile.serverProfileTemplateUri)),
       h('dt', { text: 'Last task' }), h('dd', {}, profile.taskUri ? link(`/tasks/${idOf(profile.taskUri)}`, idOf(profile.taskUri)) : '—')),
     h('h2', { text: 'Attribute values' }),
     h('p', { class: 'hint', text: 'Changing a value and applying redeploys: a new OS volume replaces the old one once it is ready.' }),
