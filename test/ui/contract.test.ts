@@ -43,6 +43,7 @@ let posted: Record<string, unknown> | undefined;
 let taskPolls = 0;
 let posts = 0;
 const puts: Record<string, unknown>[] = [];
+let captured: Record<string, unknown> | undefined;
 const powerCalls: { powerState: string; powerControl: string }[] = [];
 
 function task(state: string, done: number) {
@@ -111,6 +112,11 @@ const answers: Record<string, (route: Route) => unknown> = {
   'GET /rest/os-volumes/v1/storage': () => ({ type: 'OSVolumeStorage', osVolumeUri: volume.uri, provisionedCapacity: volume.size, allocatedCapacity: 1_288_490_189, protocol: 'nbd', exportName: 'e3b0c442', exportAddress: '127.0.0.1', exportPort: 10809, exportUri: volume.oeVolumeIQN }),
   'GET /rest/os-volumes/archive/v1': () => 'Clone the golden image: done\nRun the build plan: 3 steps\nExport: nbd://127.0.0.1:10809/e3b0c442',
   'GET /rest/golden-images/gi1': () => image,
+  'GET /rest/build-plans': () => ({ members: [{ ...envelope('build-plans', 'bp9', 'RHEL generalize'), oeBuildPlanType: 'capture', buildStep: [], customAttributes: [], hpProvided: false }], total: 1, count: 1, start: 0 }),
+  'POST /rest/golden-images': (route) => {
+    captured = route.request().postDataJSON() as Record<string, unknown>;
+    return { status: 202, body: { ...task('Completed', 4), id: 'CAPTURE-1', uri: '/rest/tasks/CAPTURE-1', associatedResource: { resourceUri: image.uri, resourceName: image.name, resourceCategory: 'golden-images' } } };
+  },
   'GET /rest/golden-images/archive/gi1': () => 'Captured from OS volume OSVolume-0 with build plan RHEL generalize',
 };
 
@@ -229,6 +235,15 @@ describe.sequential('pages over documented answers', () => {
     await expect.poll(() => page.locator('.properties a[href="/golden-images/gi1"]').textContent()).toBe('RHEL 9.4 base');
     await expect.poll(() => page.locator('.properties a[href="/server-profiles/p1"]').textContent()).toBe('web01');
     await shotUnlessMounted('os-volume', 'POST /rest/server-profiles');
+  });
+
+  it('captures a golden image from the OS volume with a capture build plan', async () => {
+    const { page } = ui;
+    await page.getByLabel('Golden image name').fill('RHEL 9.4 base');
+    await page.getByLabel('Capture build plan').selectOption({ label: 'RHEL generalize' });
+    await page.getByRole('button', { name: 'Capture' }).click();
+    await page.getByRole('heading', { name: 'Golden image RHEL 9.4 base' }).waitFor();
+    expect(captured).toEqual({ type: 'GoldenImage', name: 'RHEL 9.4 base', description: '', imageCapture: true, osVolumeURI: volume.uri, buildPlanUri: '/rest/build-plans/bp9' });
   });
 
   it('shows a compute module with power buttons and its console', async () => {
