@@ -44,6 +44,7 @@ let taskPolls = 0;
 let posts = 0;
 const puts: Record<string, unknown>[] = [];
 let captured: Record<string, unknown> | undefined;
+let templatePosted: Record<string, unknown> | undefined;
 const powerCalls: { powerState: string; powerControl: string }[] = [];
 
 function task(state: string, done: number) {
@@ -60,6 +61,10 @@ function task(state: string, done: number) {
 const answers: Record<string, (route: Route) => unknown> = {
   'GET /rest/server-profile-templates': () => ({ members: [template], total: 1, count: 1, start: 0 }),
   'GET /rest/server-profile-templates/t1': () => template,
+  'POST /rest/server-profile-templates': (route) => {
+    templatePosted = route.request().postDataJSON() as Record<string, unknown>;
+    return { status: 202, body: { ...task('Completed', 4), id: 'TEMPLATE-1', uri: '/rest/tasks/TEMPLATE-1', steps: [], associatedResource: { resourceUri: template.uri, resourceName: template.name, resourceCategory: 'server-profile-templates' } } };
+  },
   'GET /rest/server-profile-templates/t1/new-profile': () => ({ type: 'ServerProfileV12', name: '', description: '', serverHardwareUri: null, serverProfileTemplateUri: template.uri, osDeploymentSettings: settings }),
   'GET /rest/server-hardware': () => ({ members: [hardware], total: 1, count: 1, start: 0 }),
   'GET /rest/server-hardware/h1': () => hardware,
@@ -148,6 +153,21 @@ afterAll(async () => {
 });
 
 describe.sequential('pages over documented answers', () => {
+  it('creates a template: choosing the deployment plan brings its attribute fields', async () => {
+    const { page } = ui;
+    await page.goto(`${ui.baseUrl}/server-profile-templates/new`);
+    await page.getByRole('heading', { name: 'New server profile template' }).waitFor();
+    expect(await page.locator('.attribute-form').count()).toBe(0);
+    await page.getByLabel('Name', { exact: true }).fill('web tier');
+    await page.getByLabel('Deployment plan').selectOption({ label: 'RHEL 9 web server' });
+    await page.getByLabel('SwapPercent (number)').fill('40');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'Template web tier' }).waitFor();
+    const settings = templatePosted?.['osDeploymentSettings'] as { osDeploymentPlanUri: string; osCustomAttributes: { name: string; value: string }[] };
+    expect(settings.osDeploymentPlanUri).toBe(plan.uri);
+    expect(settings.osCustomAttributes).toContainEqual({ name: 'SwapPercent', value: '40' });
+  });
+
   it('generates the profile form from the plan\'s typed attributes, checks values as they are typed, and deploys', async () => {
     const { page } = ui;
     await page.goto(`${ui.baseUrl}/server-profiles/new?template=t1`);
