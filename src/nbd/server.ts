@@ -1,0 +1,60 @@
+// The NBD server: a TCP listener whose connections become sessions on the exports of a registry.
+import { createServer, type Server } from 'node:net';
+import { AppError } from '../core/errors.js';
+import { silentLogger, type NbdLogger } from './logger.js';
+import type { ExportRegistry } from './registry.js';
+import { NbdSession } from './session.js';
+
+export interface NbdServerOptions {
+  /** Address to listen on, e.g. "127.0.0.1" or "0.0.0.0". */
+  host: string;
+  /** TCP port; 10809 (IANA's NBD port) by default, 0 for any free port. */
+  port?: number;
+  registry: ExportRegistry;
+  logger?: NbdLogger;
+  /** A client that has not chosen an export by then is dropped; 30 s by default. */
+  handshakeTimeoutMs?: number;
+}
+
+export interface NbdServer {
+  /** The port actually listened on. */
+  readonly port: number;
+  /** Stops listening, drops every session and waits for their in-flight requests. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_NBD_PORT = 10809;
+
+/** Starts listening; rejects with AppError `unavailable` if the port cannot be bound. */
+export async function startNbdServer(options: NbdServerOptions): Promise<NbdServer> {
+  const logger = options.logger ?? silentLogger;
+  const sessions = new Set<NbdSession>();
+  const server: Server = createServer((socket) => {
+    const session = new NbdSession(socket, {
+      registry: options.registry,
+      logger,
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 30_000,
+    });
+    sessions.add(session);
+    void session.closed.then(() => sessions.delete(session));
+  });
+  const requested = options.port ?? DEFAULT_NBD_PORT;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e) =>
+      reject(new AppError('unavailable', 'NBD_LISTEN_FAILED', `Cannot listen for NBD on "${options.host}:${requested}": ${e.message}`, { cause: e })),
+    );
+    server.listen(requested, options.host, () => resolve());
+  });
+  server.on('error', (e) => logger.warn({ err: e }, 'NBD server error'));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : requested;
+  logger.info({ host: options.host, port }, 'NBD server listening');
+  return {
+    port,
+    async close() {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([...sessions].map((s) => s.close()));
+      await stopped;
+    },
+  };
+}
