@@ -200,7 +200,7 @@ describe.sequential('pages over documented answers', () => {
     expect(await page.locator('[aria-invalid="true"]').count()).toBe(0);
     await page.getByRole('button', { name: 'Create and deploy' }).click();
     // The appliance's own check: its message, and the problem on the field it names.
-    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Cannot create the server profile: Cannot deploy "RHEL 9 web server"/);
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^Cannot deploy "RHEL 9 web server": 1 value is not acceptable/);
     const domain = page.getByLabel('DomainName (fqdn)');
     expect(await domain.getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator(`#${await domain.getAttribute('id')}-msg`).textContent()).toMatch(/is fixed by deployment plan/);
@@ -274,7 +274,7 @@ describe.sequential('pages over documented answers', () => {
     await page.getByRole('button', { name: 'Power on' }).click();
     await expect.poll(() => page.locator('.page-header .badge').first().textContent()).toBe('On');
     expect(powerCalls).toEqual([{ powerState: 'On', powerControl: 'MomentaryPress' }]);
-    expect(await ui.announcements()).toContain('virtual-1 is On');
+    await expect.poll(() => ui.announcements()).toContain('virtual-1 is On');
     await shotUnlessMounted('compute-module', 'GET /rest/server-hardware/{id}');
   });
 
@@ -312,6 +312,31 @@ describe.sequential('pages over documented answers', () => {
     await page.getByRole('button', { name: 'Delete' }).click();
     await page.getByRole('heading', { name: 'Server profiles' }).waitFor();
     expect(asked).toMatch(/Delete server profile "web01"\? Its module is powered off and its OS volume deleted/);
+  });
+
+  it('cancels an upload the appliance has not answered yet', async () => {
+    const { page } = ui;
+    const held: Route[] = [];
+    const hold = async (route: Route) => {
+      if (route.request().method() !== 'POST') return route.fallback();
+      held.push(route);
+    };
+    await page.route('**/rest/artifact-bundles', hold);
+    try {
+      await page.goto(`${ui.baseUrl}/artifact-bundles`);
+      await page.getByLabel('Bundle zip').setInputFiles({ name: 'slow.zip', mimeType: 'application/zip', buffer: Buffer.alloc(64 * 1024) });
+      await page.getByRole('button', { name: 'Upload bundle' }).click();
+      const cancel = page.getByRole('button', { name: 'Cancel upload' });
+      await cancel.waitFor();
+      await expect.poll(() => held.length).toBe(1);
+      await cancel.click();
+      await page.getByText('Upload of slow.zip cancelled').waitFor();
+      expect(await page.getByRole('alert').count()).toBe(0);
+      expect(await cancel.isHidden()).toBe(true);
+      expect(await page.getByRole('button', { name: 'Upload bundle' }).isEnabled()).toBe(true);
+    } finally {
+      await page.unroute('**/rest/artifact-bundles', hold);
+    }
   });
 
   it('raised no script error and left no control unnamed', () => {

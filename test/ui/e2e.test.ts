@@ -61,7 +61,7 @@ describe.sequential('web UI end to end', () => {
     await page.getByLabel('User name').fill('Administrator');
     await page.getByLabel('Password').fill('wrong-password');
     await page.getByRole('button', { name: 'Log in' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Cannot log in/);
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^Cannot log in: the user name or password is wrong/);
     await ui.shot('login');
     // Keyboard only: the password field has focus after a failure; typing and Enter log in.
     expect(await page.evaluate('document.activeElement?.name')).toBe('password');
@@ -296,7 +296,7 @@ describe.sequential('web UI end to end', () => {
     await page.getByRole('button', { name: 'Upload bundle' }).click();
     const alert = page.getByRole('alert');
     await alert.waitFor();
-    expect(await alert.textContent()).toMatch(/^Cannot upload the bundle: /);
+    expect(await alert.textContent()).toMatch(/^Cannot read bundle "not-a-bundle-\d+": it is not a readable zip file/);
     await nav('Tasks');
     await page.getByLabel('Show').selectOption('Error');
     await page.locator('table.data tbody tr a').first().click();

@@ -146,6 +146,6 @@ describe('golden images in the browser', () => {
     await page.getByRole('button', { name: 'Upload' }).click();
     const alert = page.getByRole('alert');
     await alert.waitFor();
-    expect(await alert.textContent()).toMatch(/Cannot upload the golden image: Cannot upload golden image "ui-test-image": a golden image with this name already exists/);
+    expect(await alert.textContent()).toMatch(/^Cannot upload golden image "ui-test-image": a golden image with this name already exists/);
   });
 });

@@ -3,13 +3,18 @@
 import { ApiError } from './api.js';
 import { h } from './dom.js';
 
-/** An error panel for anything thrown; role=alert so it is read at once. @param {unknown} error @param {string} [action] */
+/**
+ * An error panel for anything thrown; role=alert so it is read at once. `action` ("Cannot upload the
+ * bundle") leads the message unless the appliance's message already says what failed ("Cannot …").
+ * @param {unknown} error @param {string} [action]
+ */
 export function errorPanel(error, action) {
   const body = error instanceof ApiError ? error.body : { message: error instanceof Error ? error.message : String(error) };
+  const message = body.message ?? 'Error';
   return h(
     'div',
     { class: 'notice notice-error', role: 'alert' },
-    h('strong', { text: action === undefined ? body.message ?? 'Error' : `${action}: ${body.message ?? 'error'}` }),
+    h('strong', { text: action === undefined || /^Cannot /.test(message) ? message : `${action}: ${message}` }),
     body.details !== undefined && body.details !== '' ? h('pre', { class: 'details', text: body.details }) : null,
     (body.recommendedActions ?? []).length > 0
       ? h('div', { class: 'recommended' }, h('span', { text: 'Recommended action: ' }), h('ul', {}, (body.recommendedActions ?? []).map((a) => h('li', { text: a }))))

@@ -16,17 +16,23 @@ export function uploadForm(ctx, options) {
   const status = h('div', { class: 'upload-status', 'aria-live': 'polite' });
   const taskEl = h('div');
   const submit = h('button', { type: 'submit', text: options.action });
-  const form = h('form', { class: 'upload-form' }, h('div', { class: 'form-row' }, file.wrapper, options.extra ?? [], h('div', { class: 'field field-button' }, submit)), progress, status, taskEl);
+  /** @type {AbortController | undefined} */
+  let cancelling;
+  const cancel = h('button', { type: 'button', class: 'secondary', text: 'Cancel upload', hidden: true, onclick: () => cancelling?.abort() });
+  const form = h('form', { class: 'upload-form' }, h('div', { class: 'form-row' }, file.wrapper, options.extra ?? [], h('div', { class: 'field field-button' }, submit)), progress, h('div', { class: 'upload-line' }, status, cancel), taskEl);
   form.addEventListener('submit', (e) => void (async () => {
     e.preventDefault();
     const chosen = /** @type {HTMLInputElement} */ (file.input).files?.[0];
     if (chosen === undefined) return;
     submit.disabled = true;
     progress.hidden = false;
+    const controller = new AbortController();
+    cancelling = controller;
+    cancel.hidden = false;
     let lastAnnounced = -25;
     try {
       const task = await ctx.api.upload(options.path(chosen), chosen, {
-        signal: ctx.signal,
+        signal: AbortSignal.any([ctx.signal, controller.signal]),
         onProgress: (sent, total) => {
           const percent = total > 0 ? Math.floor((sent / total) * 100) : 0;
           bar.style.width = `${percent}%`;
@@ -39,14 +45,22 @@ export function uploadForm(ctx, options) {
         },
       });
       status.textContent = `Uploaded ${chosen.name}`;
+      cancel.hidden = true;
       const final = task?.category === 'tasks' ? await watchTask(ctx, taskEl, task) : task;
       if (final.taskState !== 'Error') options.onDone(final);
     } catch (error) {
-      if (error instanceof ApiError || error instanceof Error) options.onError(error);
-      replace(status);
+      if (controller.signal.aborted) {
+        status.textContent = `Upload of ${chosen.name} cancelled`;
+        ctx.announce('Upload cancelled');
+      } else {
+        if (error instanceof ApiError || error instanceof Error) options.onError(error);
+        replace(status);
+      }
     } finally {
       submit.disabled = false;
       progress.hidden = true;
+      cancel.hidden = true;
+      cancelling = undefined;
     }
   })());
   return form;
