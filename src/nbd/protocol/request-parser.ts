@@ -1,5 +1,6 @@
 // Transmission-phase request parser: bytes in (split anywhere), requests out. No I/O. A WRITE payload
-// that arrives whole in one chunk is passed on as a view of it (no copy); otherwise it is assembled once.
+// that arrives whole in one chunk is passed on as a view of it (no copy); otherwise it is assembled once,
+// when its last byte has arrived.
 import { MAX_PAYLOAD_BYTES, NBD_CMD_WRITE, NBD_REQUEST_MAGIC, REQUEST_HEADER_BYTES } from './constants.js';
 
 /** One request as the client sent it (proto.md "Request message"). */
@@ -25,7 +26,8 @@ export class RequestParser {
   private readonly header = Buffer.alloc(REQUEST_HEADER_BYTES);
   private headerFill = 0;
   private current: NbdRequest | undefined;
-  private payload: Buffer | undefined;
+  /** Pieces of a payload split across chunks; memory grows with what arrived, not what was announced. */
+  private pieces: Buffer[] = [];
   private payloadFill = 0;
   private skipBytes = 0;
   private readonly maxPayloadBytes: number;
@@ -73,7 +75,7 @@ export class RequestParser {
         this.current = undefined;
         onRequest(req);
       } else {
-        this.payload = Buffer.allocUnsafe(req.length);
+        this.pieces = [];
         this.payloadFill = 0;
       }
     }
@@ -104,13 +106,12 @@ export class RequestParser {
       }
       return at + n;
     }
-    const payload = this.payload as Buffer;
-    const n = Math.min(payload.length - this.payloadFill, chunk.length - at);
-    chunk.copy(payload, this.payloadFill, at, at + n);
+    const n = Math.min(req.length - this.payloadFill, chunk.length - at);
+    this.pieces.push(chunk.subarray(at, at + n));
     this.payloadFill += n;
-    if (this.payloadFill === payload.length) {
-      req.data = payload;
-      this.payload = undefined;
+    if (this.payloadFill === req.length) {
+      req.data = this.pieces.length === 1 ? (this.pieces[0] as Buffer) : Buffer.concat(this.pieces, req.length);
+      this.pieces = [];
       this.current = undefined;
       onRequest(req);
     }

@@ -1,0 +1,92 @@
+// Sessions over real sockets: errors go back as NBD replies and the session goes on; a protocol
+// violation closes only its own session; DISC finishes what is in flight; replies may come out of order.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExportRegistry, startNbdServer, type NbdServer } from '../../src/nbd/index.js';
+import * as C from '../../src/nbd/protocol/constants.js';
+import type { Disk } from '../../src/storage/disk.js';
+import { RawClient } from './raw-client.js';
+import { SparseMemoryDisk } from './test-disks.js';
+
+const MiB = 1 << 20;
+let server: NbdServer;
+let registry: ExportRegistry;
+
+/** A disk whose reads at offset 0 are slow, to see replies overtake each other. */
+class SlowFirstBlockDisk extends SparseMemoryDisk {
+  override async read(offset: number, length: number): Promise<Buffer> {
+    if (offset === 0) await new Promise((r) => setTimeout(r, 200));
+    return super.read(offset, length);
+  }
+}
+
+beforeAll(async () => {
+  registry = new ExportRegistry();
+  registry.add('rw', new SparseMemoryDisk(4 * MiB), { readOnly: false });
+  registry.add('ro', new SparseMemoryDisk(MiB), { readOnly: true });
+  registry.add('slow', new SlowFirstBlockDisk(MiB), { readOnly: false });
+  server = await startNbdServer({ host: '127.0.0.1', port: 0, registry });
+});
+afterAll(() => server.close());
+
+describe('NBD session', () => {
+  it('answers bad requests with NBD errors and keeps serving', async () => {
+    const c = await RawClient.connect(server.port, 'rw');
+    c.send(C.NBD_CMD_READ, { handle: 1n, offset: 4n * BigInt(MiB), length: 1 });
+    expect(await c.reply()).toMatchObject({ handle: 1n, error: C.NBD_EINVAL });
+    c.send(C.NBD_CMD_WRITE, { handle: 2n, offset: 100n, data: Buffer.from('kept') });
+    expect(await c.reply()).toMatchObject({ handle: 2n, error: 0 });
+    c.send(C.NBD_CMD_BLOCK_STATUS, { handle: 3n, length: 10 });
+    expect(await c.reply()).toMatchObject({ handle: 3n, error: C.NBD_EINVAL });
+    c.send(C.NBD_CMD_READ, { handle: 4n, offset: 100n, length: 4 });
+    expect((await c.reply()).data?.toString()).toBe('kept');
+    c.close();
+  });
+
+  it('refuses writes to a read-only export with EPERM and goes on', async () => {
+    const c = await RawClient.connect(server.port, 'ro');
+    c.send(C.NBD_CMD_WRITE, { handle: 9n, data: Buffer.from('no') });
+    expect(await c.reply()).toMatchObject({ handle: 9n, error: C.NBD_EPERM });
+    c.send(C.NBD_CMD_READ, { handle: 10n, length: 2 });
+    expect((await c.reply()).data).toEqual(Buffer.alloc(2));
+    c.close();
+  });
+
+  it('a bad request magic closes that session only', async () => {
+    const good = await RawClient.connect(server.port, 'rw');
+    const bad = await RawClient.connect(server.port, 'rw');
+    bad.socket.write(Buffer.alloc(28, 0x41));
+    await bad.closed();
+    good.send(C.NBD_CMD_FLUSH, { handle: 5n });
+    expect(await good.reply()).toMatchObject({ handle: 5n, error: 0 });
+    good.close();
+  });
+
+  it('answers pipelined requests out of order, then DISC closes after the last reply', async () => {
+    const c = await RawClient.connect(server.port, 'slow');
+    c.send(C.NBD_CMD_READ, { handle: 1n, offset: 0n, length: 512 });
+    c.send(C.NBD_CMD_READ, { handle: 2n, offset: 65536n, length: 512 });
+    c.send(C.NBD_CMD_DISC, { handle: 3n });
+    expect((await c.reply()).handle).toBe(2n);
+    expect((await c.reply()).handle).toBe(1n);
+    await c.closed();
+  });
+
+  it('removing an export drops its sessions, and the name can no longer be opened', async () => {
+    registry.add('temp', new SparseMemoryDisk(MiB), { readOnly: false });
+    const c = await RawClient.connect(server.port, 'temp');
+    await registry.remove('temp');
+    await c.closed();
+    await expect(RawClient.connect(server.port, 'temp')).rejects.toThrow(/GO failed/);
+  });
+
+  it('a write larger than 32 MiB gets EOVERFLOW, its payload is skipped and the session goes on', async () => {
+    const c = await RawClient.connect(server.port, 'rw');
+    const size = C.MAX_PAYLOAD_BYTES + 4096;
+    c.send(C.NBD_CMD_WRITE, { handle: 1n, offset: 0n, length: size });
+    c.socket.write(Buffer.alloc(size, 1));
+    c.send(C.NBD_CMD_FLUSH, { handle: 2n });
+    expect(await c.reply()).toMatchObject({ handle: 1n, error: C.NBD_EOVERFLOW });
+    expect(await c.reply()).toMatchObject({ handle: 2n, error: 0 });
+    c.close();
+  });
+});
