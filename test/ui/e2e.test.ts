@@ -160,6 +160,14 @@ describe.sequential('web UI end to end', () => {
     await ui.shot('plan-scripts');
     const rows = await page.locator('table.data tbody tr').count();
     expect(rows).toBe(planScriptCount);
+    // The filter keeps the rows whose name holds what is typed.
+    const firstName = (await page.locator('table.data tbody tr a').first().textContent()) ?? '';
+    await page.getByLabel('Filter plan scripts').fill(firstName.toUpperCase());
+    const kept = await page.locator('table.data tbody tr a').allTextContents();
+    expect(kept).toContain(firstName);
+    expect(kept.length).toBeLessThan(rows);
+    expect(await page.locator('.filter-count').textContent()).toBe(`${kept.length} of ${rows}`);
+    await page.getByLabel('Filter plan scripts').fill('');
     await page.locator('table.data tbody tr a').first().click();
     await page.locator('.code-editor').waitFor();
     expect(await page.locator('.code-highlight .tok-command').count()).toBeGreaterThan(0);

@@ -147,3 +147,24 @@ export function link(href, text) {
 export function pageHeader(title, ...actions) {
   return h('div', { class: 'page-header' }, h('h1', { tabindex: '-1', text: title }), h('div', { class: 'actions' }, actions));
 }
+
+/**
+ * A table with a filter box above it: rows whose `text` contains what is typed (any case) stay.
+ * @template T
+ * @param {{ caption: string, columns: { label: string, cell: (row: T) => Child }[], rows: T[], text: (row: T) => string, empty?: string }} spec
+ */
+export function filteredTable(spec) {
+  const input = h('input', { type: 'search', placeholder: 'Filter by name', autocomplete: 'off' });
+  const box = field(`Filter ${spec.caption.toLowerCase()}`, input);
+  const count = h('span', { class: 'filter-count', 'aria-live': 'polite' });
+  const slot = h('div');
+  const render = () => {
+    const needle = input.value.trim().toLowerCase();
+    const rows = needle === '' ? spec.rows : spec.rows.filter((r) => spec.text(r).toLowerCase().includes(needle));
+    count.textContent = needle === '' ? `${spec.rows.length}` : `${rows.length} of ${spec.rows.length}`;
+    replace(slot, table({ ...spec, rows, empty: needle === '' ? spec.empty : 'Nothing matches the filter' }));
+  };
+  input.addEventListener('input', render);
+  render();
+  return h('div', { class: 'filtered' }, h('div', { class: 'filter-row' }, box.wrapper, count), slot);
+}

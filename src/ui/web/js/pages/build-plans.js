@@ -2,7 +2,7 @@
 // OS build plans: ordered steps (drag to reorder, or Move up / Move down from the keyboard), the plan
 // scripts to add, and the attribute defaults the steps' scripts declare.
 import { attributeTable } from '../attribute-table.js';
-import { badge, field, formatTime, h, link, pageHeader, replace, table } from '../dom.js';
+import { badge, field, filteredTable, formatTime, h, link, pageHeader, replace } from '../dom.js';
 import { noticeSlot } from '../notice.js';
 import { watchTask } from '../task-view.js';
 
@@ -14,8 +14,8 @@ export async function buildPlanListPage(ctx) {
   plans.sort((a, b) => a.name.localeCompare(b.name));
   replace(ctx.main,
     pageHeader('OS build plans', h('a', { class: 'button', href: '/build-plans/new', 'data-nav': '', text: 'New build plan' })),
-    table({
-      caption: 'OS build plans', rows: plans,
+    filteredTable({
+      caption: 'OS build plans', rows: plans, text: (p) => `${p.name} ${p.oeBuildPlanType}`,
       columns: [
         { label: 'Name', cell: (p) => link(`/build-plans/${p.id}`, p.name) },
         { label: 'Type', cell: (p) => p.oeBuildPlanType },

@@ -2,7 +2,7 @@
 // Deployment plans: build plan, golden image, and the attribute defaults with editable/visible flags;
 // a link to the dry-run preview.
 import { attributeTable } from '../attribute-table.js';
-import { badge, field, formatTime, h, idOf, link, pageHeader, replace, table } from '../dom.js';
+import { badge, field, filteredTable, formatTime, h, idOf, link, pageHeader, replace } from '../dom.js';
 import { noticeSlot } from '../notice.js';
 import { watchTask } from '../task-view.js';
 
@@ -14,8 +14,8 @@ export async function deploymentPlanListPage(ctx) {
   plans.sort((a, b) => a.name.localeCompare(b.name));
   replace(ctx.main,
     pageHeader('Deployment plans', h('a', { class: 'button', href: '/deployment-plans/new', 'data-nav': '', text: 'New deployment plan' })),
-    table({
-      caption: 'Deployment plans', rows: plans,
+    filteredTable({
+      caption: 'Deployment plans', rows: plans, text: (p) => p.name,
       columns: [
         { label: 'Name', cell: (p) => link(`/deployment-plans/${p.id}`, p.name) },
         { label: 'Build plan', cell: (p) => (p.oeBuildPlanURI ? link(`/build-plans/${idOf(p.oeBuildPlanURI)}`, p.oeBuildPlanName ?? idOf(p.oeBuildPlanURI)) : '—') },

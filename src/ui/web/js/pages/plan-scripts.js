@@ -3,7 +3,7 @@
 // the appliance's validation errors marked at their lines.
 import { ApiError } from '../api.js';
 import { createEditor } from '../editor.js';
-import { badge, field, formatTime, h, link, pageHeader, replace, table } from '../dom.js';
+import { badge, field, filteredTable, formatTime, h, link, pageHeader, replace } from '../dom.js';
 import { attributeReferences, scriptProblems } from '../highlight.js';
 import { noticeSlot } from '../notice.js';
 import { watchTask } from '../task-view.js';
@@ -16,8 +16,8 @@ export async function planScriptListPage(ctx) {
   scripts.sort((a, b) => a.name.localeCompare(b.name));
   replace(ctx.main,
     pageHeader('Plan scripts', h('a', { class: 'button', href: '/plan-scripts/new', 'data-nav': '', text: 'New plan script' })),
-    table({
-      caption: 'Plan scripts', rows: scripts,
+    filteredTable({
+      caption: 'Plan scripts', rows: scripts, text: (s) => `${s.name} ${s.planType} ${s.description ?? ''}`,
       columns: [
         { label: 'Name', cell: (s) => link(`/plan-scripts/${s.id}`, s.name) },
         { label: 'Type', cell: (s) => s.planType },
