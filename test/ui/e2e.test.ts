@@ -166,7 +166,7 @@ describe.sequential('web UI end to end', () => {
     const kept = await page.locator('table.data tbody tr a').allTextContents();
     expect(kept).toContain(firstName);
     expect(kept.length).toBeLessThan(rows);
-    expect(await page.locator('.filter-count').textContent()).toBe(`${kept.length} of ${rows}`);
+    expect(await page.locator('.filter-count').textContent()).toBe(`${kept.length} of ${rows} plan scripts`);
     await page.getByLabel('Filter plan scripts').fill('');
     await page.locator('table.data tbody tr a').first().click();
     await page.locator('.code-editor').waitFor();

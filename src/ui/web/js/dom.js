@@ -161,7 +161,7 @@ export function filteredTable(spec) {
   const render = () => {
     const needle = input.value.trim().toLowerCase();
     const rows = needle === '' ? spec.rows : spec.rows.filter((r) => spec.text(r).toLowerCase().includes(needle));
-    count.textContent = needle === '' ? `${spec.rows.length}` : `${rows.length} of ${spec.rows.length}`;
+    count.textContent = `${needle === '' ? '' : `${rows.length} of `}${spec.rows.length} ${spec.caption.toLowerCase()}`;
     replace(slot, table({ ...spec, rows, empty: needle === '' ? spec.empty : 'Nothing matches the filter' }));
   };
   input.addEventListener('input', render);
