@@ -2,13 +2,11 @@
 // a template (a bad value first shows an error) → deploy to a `virtual` module → watch the task complete →
 // open the OS volume. Each main page is saved to docs/screenshots/. Steps whose API routes the appliance
 // does not mount yet are skipped by name (see `needs`), so they start running as soon as the routes exist.
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, mountedRoutes, startUiHarness, withProbeAppliance, type UiHarness } from './harness.js';
+import { ADMIN_PASSWORD, listZip, mountedRoutes, startUiHarness, withProbeAppliance, type UiHarness } from './harness.js';
 
 const BUNDLES = '/work/shared/fixtures/bundles';
 
@@ -129,7 +127,7 @@ describe.sequential('web UI end to end', () => {
     expect(download.suggestedFilename()).toBe('ui-made-bundle.zip');
     const saved = join(tmpdir(), `ui-made-bundle-${process.pid}.zip`);
     await download.saveAs(saved);
-    const { stdout } = await promisify(execFile)('unzip', ['-l', saved]);
+    const stdout = await listZip(saved);
     expect(stdout).toMatch(/_deploymentplan\.json/);
     expect(stdout).toMatch(/MANIFEST\.MF/);
     // Backup of the deployment group: listed afterwards, with its own download.

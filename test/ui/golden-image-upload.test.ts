@@ -8,8 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import pino from 'pino';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import yazl from 'yazl';
@@ -24,7 +22,7 @@ import { GoldenImages, type GoldenImageBytes } from '../../src/artifacts/golden-
 import { openSqliteStore, type Store } from '../../src/db/index.js';
 import { TaskEngine, activeStates, type Task } from '../../src/tasks/index.js';
 import { registerUi } from '../../src/ui/index.js';
-import { ADMIN_PASSWORD, CHROMIUM, SCREENSHOTS } from './harness.js';
+import { ADMIN_PASSWORD, CHROMIUM, SCREENSHOTS, listZip } from './harness.js';
 
 /** Stand-in volume store: one raw file per image. */
 function fileBytes(dir: string): GoldenImageBytes {
@@ -133,7 +131,7 @@ describe('golden images in the browser', () => {
     const saved = join(dataDir, 'downloaded.zip');
     await download.saveAs(saved);
     expect((await readFile(saved)).subarray(0, 2).toString()).toBe('PK');
-    const { stdout } = await promisify(execFile)('unzip', ['-l', saved]);
+    const stdout = await listZip(saved);
     expect(stdout).toMatch(/25165824\s+\S+\s+\S+\s+[0-9a-f-]{36}/);
   });
 

@@ -1,9 +1,11 @@
 // A real appliance on 127.0.0.1 (plain HTTP) serving the web UI, and Debian's Chromium driven by
 // playwright-core. Fails with the package name when chromium is missing.
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import pino from 'pino';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { serveAppliance, type RunningAppliance } from '../../src/appliance.js';
@@ -21,6 +23,16 @@ export const SCREENSHOTS = process.env['UPDATE_SCREENSHOTS'] === '1' ? join(impo
 const UNLABELLED_CONTROLS = `[...document.querySelectorAll('input:not([type=hidden]), select, textarea, button, a[href]')]
   .filter((el) => !(el.labels?.length > 0 || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.textContent.trim() !== ''))
   .map((el) => el.outerHTML.slice(0, 120))`;
+
+/** `unzip -l` of a zip file (Debian package unzip), to check what the UI downloaded with a real client. */
+export async function listZip(path: string): Promise<string> {
+  try {
+    return (await promisify(execFile)('unzip', ['-l', path])).stdout;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('Cannot list the downloaded zip: unzip is missing (apt-get install unzip)');
+    throw error;
+  }
+}
 
 export interface UiHarness {
   running: RunningAppliance;
