@@ -1,0 +1,98 @@
+// A Disk over a plain (possibly sparse) file or block device: golden-image staging, tests, benchmarks.
+// Copy-on-write OS volumes live in cow-layer.ts; this is the flat case.
+import { close, fstat, open } from 'node:fs';
+import { notFound, AppError } from '../core/errors.js';
+import { checkRange, checkWritable } from './disk-checks.js';
+import type { Disk, DiskExtent } from './disk.js';
+import { fdatasyncFd, preadFully, pwriteFully, writeZeroes } from './file-io.js';
+import { punchHole } from './punch-hole.js';
+
+/** Zero ranges at least this long are punched out of the file rather than written (one process per punch). */
+const PUNCH_MIN_BYTES = 1024 * 1024;
+const FS_BLOCK = 4096;
+
+export interface FileDiskOptions {
+  readOnly?: boolean;
+}
+
+/**
+ * A Disk whose bytes are the file's bytes. `sizeBytes` is the file size at open (fixed afterwards).
+ * `flush` is fdatasync; `discard` and large `zero` ranges punch holes (falling back to writing zeroes
+ * where the filesystem cannot); `extents` reports the whole range as data (Node cannot reach SEEK_HOLE).
+ */
+export class FileDisk implements Disk {
+  private closed = false;
+
+  private constructor(
+    private readonly fd: number,
+    readonly path: string,
+    readonly sizeBytes: number,
+    readonly readOnly: boolean,
+  ) {}
+
+  /** Opens `path`; missing file → AppError `STORAGE_FILE_NOT_FOUND` (kind not_found). */
+  static async open(path: string, options: FileDiskOptions = {}): Promise<FileDisk> {
+    const readOnly = options.readOnly ?? false;
+    const fd = await new Promise<number>((resolve, reject) => {
+      open(path, readOnly ? 'r' : 'r+', (error, fd) => (error ? reject(error) : resolve(fd)));
+    }).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound('STORAGE_FILE_NOT_FOUND', `Cannot open disk "${path}": no such file`);
+      throw new AppError('unavailable', 'STORAGE_OPEN_FAILED', `Cannot open disk "${path}": ${(error as Error).message}`, { cause: error });
+    });
+    const size = await new Promise<number>((resolve, reject) => fstat(fd, (error, st) => (error ? reject(error) : resolve(st.size))));
+    return new FileDisk(fd, path, size, readOnly);
+  }
+
+  async read(offset: number, length: number): Promise<Buffer> {
+    checkRange(this.sizeBytes, offset, length);
+    const buffer = Buffer.allocUnsafe(length);
+    await preadFully(this.fd, buffer, 0, length, offset);
+    return buffer;
+  }
+
+  async write(offset: number, data: Uint8Array, options: { fua?: boolean } = {}): Promise<void> {
+    checkWritable(this.readOnly, 'write');
+    checkRange(this.sizeBytes, offset, data.length);
+    await pwriteFully(this.fd, data, offset);
+    if (options.fua === true) await fdatasyncFd(this.fd);
+  }
+
+  async flush(): Promise<void> {
+    if (!this.readOnly) await fdatasyncFd(this.fd);
+  }
+
+  async discard(offset: number, length: number): Promise<void> {
+    checkWritable(this.readOnly, 'discard');
+    checkRange(this.sizeBytes, offset, length);
+    await this.release(offset, length, 0);
+  }
+
+  async zero(offset: number, length: number): Promise<void> {
+    checkWritable(this.readOnly, 'write zeroes');
+    checkRange(this.sizeBytes, offset, length);
+    await this.release(offset, length, PUNCH_MIN_BYTES);
+  }
+
+  /** Makes the range read as zeroes: the block-aligned middle is punched when at least `minPunch` long. */
+  private async release(offset: number, length: number, minPunch: number): Promise<void> {
+    const start = Math.ceil(offset / FS_BLOCK) * FS_BLOCK;
+    const end = Math.floor((offset + length) / FS_BLOCK) * FS_BLOCK;
+    if (end > start && end - start >= Math.max(minPunch, 1) && (await punchHole(this.path, start, end - start))) {
+      await writeZeroes(this.fd, offset, start - offset);
+      await writeZeroes(this.fd, end, offset + length - end);
+      return;
+    }
+    await writeZeroes(this.fd, offset, length);
+  }
+
+  async extents(offset: number, length: number): Promise<DiskExtent[]> {
+    checkRange(this.sizeBytes, offset, length);
+    return length === 0 ? [] : [{ offset, length, hole: false, zero: false }];
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await new Promise<void>((resolve, reject) => close(this.fd, (error) => (error ? reject(error) : resolve())));
+  }
+}
