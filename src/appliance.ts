@@ -20,6 +20,7 @@ import { isoNow } from './core/time.js';
 import { createBundleServices, type BundleServices } from './bundles/index.js';
 import { openSqliteStore, type Store } from './db/index.js';
 import { TaskEngine, activeStates, type Task } from './tasks/index.js';
+import { registerUi } from './ui/index.js';
 
 export const VERSION = '0.1.0';
 
@@ -103,6 +104,7 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
     version: VERSION,
     authenticate: (sessionId) => accounts.authenticate(sessionId),
     jsonLimitBytes: options.jsonLimitBytes ?? 8 * 1024 * 1024,
+    extra: (app) => registerUi(app),
     register: (router) => {
       registerApplianceRoutes(router, { accounts, tasks });
       registerTaskRoutes(router, tasks);

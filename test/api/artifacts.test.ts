@@ -79,6 +79,24 @@ describe('build plans', () => {
   });
 });
 
+describe('plan script syntax', () => {
+  it('refuses a script that cannot parse with 400 naming line and column, and keeps nothing', async () => {
+    const r = await h.call('POST', '/rest/plan-scripts', { body: { name: 'broken-quote', planType: 'deploy', content: 'echo ok\nwrite /etc/x "unclosed\n' } });
+    expect(r.status).toBe(400);
+    expect(r.body.errorCode).toBe('PLANSCRIPT_SYNTAX');
+    expect(r.body.data.line).toBe(2);
+    expect(r.body.message).toMatch(/line 2, column \d+/);
+    expect((await h.call('GET', "/rest/plan-scripts?filter=\"name='broken-quote'\"")).body.total).toBe(0);
+  });
+
+  it('refuses a here-document that is never closed', async () => {
+    const r = await h.call('POST', '/rest/plan-scripts', { body: { name: 'broken-heredoc', planType: 'deploy', content: 'upload -<<END /etc/motd\nhello\n' } });
+    expect(r.status).toBe(400);
+    expect(r.body.data.line).toBe(1);
+    expect(r.body.message).not.toMatch(/Cannot parse/);
+  });
+});
+
 describe('deployment plans', () => {
   it('copies the build plan attributes with ids, editable and visible, and keeps given values', async () => {
     const ps = await created('/rest/plan-scripts', { name: 'dp-script', planType: 'deploy', content: 'echo @Role:web@ @RootPassword@' });

@@ -3,6 +3,8 @@ import type { BuildPlans } from '../../artifacts/build-plans.js';
 import type { DeploymentPlans } from '../../artifacts/deployment-plans.js';
 import { buildPlanInput, deploymentPlanInput, planScriptInput, type PlanScripts } from '../../artifacts/index.js';
 import { maskAttributes, unmaskAttributes, type CustomAttribute } from '../../attributes/index.js';
+import { invalid, isAppError } from '../../core/errors.js';
+import { parseScript } from '../../planscript/index.js';
 import type { TaskEngine } from '../../tasks/index.js';
 import { json, type ApiRouter } from '../router.js';
 import { checkIfMatch, collection, mutated } from './respond.js';
@@ -25,6 +27,31 @@ function unmasked(body: unknown, stored: { customAttributes: CustomAttribute[] }
   const incoming = (body as { customAttributes: unknown[] }).customAttributes;
   if (!incoming.every((a) => typeof a === 'object' && a !== null)) return body;
   return { ...body, customAttributes: unmaskAttributes(incoming as CustomAttribute[], stored.customAttributes) };
+}
+
+/**
+ * Refuses plan-script content that cannot run at all (a line that does not parse, a here-document never
+ * closed) with 400 `PLANSCRIPT_SYNTAX` whose data lists every problem with its line and column.
+ */
+function checkScriptSyntax(body: unknown): unknown {
+  const content = typeof body === 'object' && body !== null ? (body as { content?: unknown }).content : undefined;
+  if (typeof content !== 'string') return body;
+  let problems: { line: number; column: number; message: string }[];
+  try {
+    problems = parseScript(content).statements.flatMap((st) => (st.kind === 'invalid' ? [{ line: st.line, column: st.errorColumn, message: st.message }] : []));
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    const at = error.data as { line?: number; column?: number };
+    const cause = error.message.replace(/^Cannot parse the plan script: /, '').replace(/ \((?:step "[^"]*", )?line \d+, column \d+\)$/, '');
+    problems = [{ line: at.line ?? 1, column: at.column ?? 1, message: cause }];
+  }
+  const first = problems[0];
+  if (first === undefined) return body;
+  throw invalid('PLANSCRIPT_SYNTAX', `Cannot save the plan script: ${first.message} (line ${first.line}, column ${first.column})`, {
+    details: problems.map((p) => `line ${p.line}, column ${p.column}: ${p.message}`).join('\n'),
+    data: { line: first.line, column: first.column, problems },
+    recommendedActions: ['Correct the lines named in the details'],
+  });
 }
 
 const read = { area: 'artifacts', action: 'read' } as const;
@@ -50,7 +77,7 @@ export function registerArtifactRoutes(api: ApiRouter, s: ArtifactServices): voi
   });
   api.add({
     method: 'post', path: '/rest/plan-scripts', tag: 'Plan scripts', access: write, summary: 'Create a plan script', body: planScriptInput, returns: 'task',
-    handler: async (r) => mutated(r, s.tasks, 'Create', await s.planScripts.create(await r.json())),
+    handler: async (r) => mutated(r, s.tasks, 'Create', await s.planScripts.create(checkScriptSyntax(await r.json()))),
   });
   api.add({
     method: 'get', path: '/rest/plan-scripts/:id', tag: 'Plan scripts', access: read, summary: 'Get a plan script', returns: 'PlanScript',
@@ -60,7 +87,7 @@ export function registerArtifactRoutes(api: ApiRouter, s: ArtifactServices): voi
     method: 'put', path: '/rest/plan-scripts/:id', tag: 'Plan scripts', access: write, summary: 'Update a plan script', body: planScriptInput.partial(), returns: 'task',
     handler: async (r) => {
       await checkIfMatch(r, () => s.planScripts.get(r.param('id')));
-      return mutated(r, s.tasks, 'Update', await s.planScripts.update(r.param('id'), await r.json()));
+      return mutated(r, s.tasks, 'Update', await s.planScripts.update(r.param('id'), checkScriptSyntax(await r.json())));
     },
   });
   api.add({
