@@ -1,0 +1,202 @@
+// One copy-on-write layer on disk: `meta.json` (size, cluster size, the layer below), `data` (a sparse file
+// the size of the disk; cluster N lives at the same offset) and `map` (ClusterMap). Reads fall through the
+// chain; writes, copy-up and the flush protocol live in cow-disk.ts.
+import { ftruncate } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ABSENT, ClusterMap, DATA, ZERO } from './cluster-map.js';
+import type { DiskExtent } from './disk.js';
+import { fdatasyncFd, preadFully } from './file-io.js';
+import { closeFd, fstatFd, openFd, syncDir, writeJsonAtomic } from './layer-files.js';
+
+export const DEFAULT_CLUSTER_BYTES = 64 * 1024;
+
+export interface LayerMeta {
+  version: 1;
+  sizeBytes: number;
+  clusterBytes: number;
+  /** Id of the layer below, or null at the bottom of a chain. */
+  base: string | null;
+}
+
+export class CowLayer {
+  /** Per-cluster locks held while a cluster is copied up (by a write or a flatten). */
+  private readonly locks = new Map<number, Promise<void>>();
+  private persisting: Promise<void> = Promise.resolve();
+  /** Set by writes into the data file since the last fdatasync. */
+  dataDirty = false;
+  /** A frozen layer never changes again (it is an image, or sits under another layer). */
+  frozen = true;
+
+  private constructor(
+    readonly id: string,
+    readonly dir: string,
+    readonly meta: LayerMeta,
+    readonly dataFd: number,
+    readonly mapFd: number,
+    readonly map: ClusterMap,
+    public base: CowLayer | null,
+  ) {}
+
+  get sizeBytes(): number {
+    return this.meta.sizeBytes;
+  }
+  get clusterBytes(): number {
+    return this.meta.clusterBytes;
+  }
+  get clusterCount(): number {
+    return this.map.clusterCount;
+  }
+  get dataPath(): string {
+    return join(this.dir, 'data');
+  }
+
+  /** Writes an empty layer's files into `dir` (which must not exist). Metadata only: a sparse data file. */
+  static async create(dir: string, meta: LayerMeta): Promise<void> {
+    await mkdir(dir);
+    const data = await openFd(join(dir, 'data'), 'wx');
+    try {
+      await new Promise<void>((resolve, reject) => ftruncate(data, meta.sizeBytes, (e) => (e ? reject(e) : resolve())));
+    } finally {
+      await closeFd(data);
+    }
+    await writeFile(join(dir, 'map'), '');
+    await writeJsonAtomic(join(dir, 'meta.json'), meta, { syncDir: false });
+    await syncDir(dir);
+  }
+
+  static async readMeta(dir: string): Promise<LayerMeta> {
+    return JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as LayerMeta;
+  }
+
+  static async open(id: string, dir: string, base: CowLayer | null, options: { writable: boolean }): Promise<CowLayer> {
+    const meta = await CowLayer.readMeta(dir);
+    const flags = options.writable ? 'r+' : 'r';
+    const dataFd = await openFd(join(dir, 'data'), flags);
+    const mapFd = await openFd(join(dir, 'map'), flags);
+    const clusterCount = Math.ceil(meta.sizeBytes / meta.clusterBytes);
+    const map = await ClusterMap.load(mapFd, clusterCount);
+    const layer = new CowLayer(id, dir, meta, dataFd, mapFd, map, base);
+    layer.frozen = !options.writable;
+    return layer;
+  }
+
+  /** Rewrites meta.json with a new base (after a flatten made this layer independent of it). */
+  async setBase(base: CowLayer | null): Promise<void> {
+    const meta: LayerMeta = { ...this.meta, base: base?.id ?? null };
+    await writeJsonAtomic(join(this.dir, 'meta.json'), meta);
+    this.meta.base = meta.base;
+    this.base = base;
+  }
+
+  /** Length of cluster `c` (the last one may be short). */
+  clusterLength(c: number): number {
+    return Math.min(this.clusterBytes, this.sizeBytes - c * this.clusterBytes);
+  }
+
+  /** The layer whose data file holds cluster `c` as seen from this layer, or null when it reads as zeroes. */
+  owner(c: number): CowLayer | null {
+    for (let layer: CowLayer | null = this; layer !== null; layer = layer.base) {
+      const state = layer.map.get(c);
+      if (state === DATA) return layer;
+      if (state === ZERO) return null;
+    }
+    return null;
+  }
+
+  /** Reads `[offset, offset + length)` as seen from this layer into `out` at `at`. Range already checked. */
+  async readInto(out: Buffer, at: number, offset: number, length: number): Promise<void> {
+    const cb = this.clusterBytes;
+    let pos = offset;
+    const end = offset + length;
+    while (pos < end) {
+      const c = Math.floor(pos / cb);
+      const owner = this.owner(c);
+      let runEnd = Math.min(end, (c + 1) * cb);
+      // extend the run while the next clusters come from the same place: one pread per run
+      while (runEnd < end && this.owner(Math.floor(runEnd / cb)) === owner) runEnd = Math.min(end, runEnd + cb);
+      if (owner === null) out.fill(0, at + (pos - offset), at + (runEnd - offset));
+      else await preadFully(owner.dataFd, out, at + (pos - offset), runEnd - pos, pos);
+      pos = runEnd;
+    }
+  }
+
+  /** Whether clusters from `c` hold data, and where that run (within `limit`) ends. */
+  private run(c: number, limit: number): { data: boolean; end: number } {
+    const state = this.map.get(c);
+    const end = this.map.runEnd(c, limit);
+    if (state === DATA) return { data: true, end };
+    if (state === ZERO || this.base === null) return { data: false, end };
+    return this.base.run(c, end);
+  }
+
+  /** Allocation of a range as seen from this layer (NBD block status). */
+  extents(offset: number, length: number): DiskExtent[] {
+    const out: DiskExtent[] = [];
+    if (length === 0) return out;
+    const cb = this.clusterBytes;
+    const end = offset + length;
+    const lastCluster = Math.ceil(end / cb);
+    for (let c = Math.floor(offset / cb); c < lastCluster; ) {
+      const r = this.run(c, lastCluster);
+      const from = Math.max(offset, c * cb);
+      const to = Math.min(end, r.end * cb);
+      const prev = out[out.length - 1];
+      if (prev !== undefined && prev.hole === !r.data) prev.length += to - from;
+      else out.push({ offset: from, length: to - from, hole: !r.data, zero: !r.data });
+      c = r.end;
+    }
+    return out;
+  }
+
+  /** Takes the lock of cluster `c`; resolve the returned function to release it. */
+  async lock(c: number): Promise<() => void> {
+    const previous = this.locks.get(c) ?? Promise.resolve();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const tail = previous.then(() => held);
+    this.locks.set(c, tail);
+    await previous;
+    return () => {
+      release();
+      if (this.locks.get(c) === tail) this.locks.delete(c);
+    };
+  }
+
+  /**
+   * The flush protocol: snapshot the changed map tables, fdatasync the data file, then write and sync the
+   * snapshot. Every DATA entry in the snapshot was set after its bytes were written, so the map on disk
+   * never points at data that is not on disk. Flushes run one at a time.
+   */
+  persist(): Promise<void> {
+    const run = this.persisting.then(async () => {
+      const snapshot = this.map.takeDirty();
+      try {
+        if (this.dataDirty || snapshot.tables.length > 0) {
+          this.dataDirty = false;
+          await fdatasyncFd(this.dataFd);
+        }
+        await this.map.write(this.mapFd, snapshot);
+      } catch (error) {
+        this.dataDirty = true;
+        this.map.restoreDirty(snapshot);
+        throw error;
+      }
+    });
+    this.persisting = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Bytes of storage this layer's files take. */
+  async allocatedBytes(): Promise<number> {
+    const [data, map] = await Promise.all([fstatFd(this.dataFd), fstatFd(this.mapFd)]);
+    return (data.blocks + map.blocks) * 512;
+  }
+
+  async close(): Promise<void> {
+    await closeFd(this.dataFd);
+    await closeFd(this.mapFd);
+  }
+}
+
+export { ABSENT, DATA, ZERO };

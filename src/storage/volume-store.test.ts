@@ -1,0 +1,211 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { diskConformance } from '../../test/storage/disk-conformance.js';
+import type { Disk } from './disk.js';
+import { openVolumeStore, type VolumeStore } from './volume-store.js';
+
+const root = mkdtempSync(join(tmpdir(), 'volume-store-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+
+async function freshStore(): Promise<VolumeStore> {
+  return openVolumeStore(join(root, `s${n++}`));
+}
+
+function pattern(length: number, seed: number): Buffer {
+  const b = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) b[i] = ((i * 13 + seed) % 251) + 1;
+  return b;
+}
+
+async function importBuffer(store: VolumeStore, data: Buffer): Promise<string> {
+  return (await store.importImage(Readable.from([data]))).imageId;
+}
+
+diskConformance('CoW volume (empty)', {
+  make: async (size) => {
+    const store = await freshStore();
+    return store.openDisk(await store.createEmptyVolume(size));
+  },
+});
+
+diskConformance('CoW volume (clone of a zero image)', {
+  make: async (size) => {
+    const store = await freshStore();
+    const image = await importBuffer(store, Buffer.alloc(size));
+    return store.openDisk(await store.cloneVolume(image));
+  },
+});
+
+describe('VolumeStore', () => {
+  it('a clone reads the image, and its writes (partial clusters copied up) leave the image as it was', async () => {
+    const store = await freshStore();
+    const content = pattern(4 * MiB, 1);
+    const image = await importBuffer(store, content);
+    const volume = await store.cloneVolume(image);
+    const disk = await store.openDisk(volume);
+    expect((await disk.read(0, 4 * MiB)).equals(content)).toBe(true);
+    await disk.write(100 * KiB + 3, Buffer.from('hello'));
+    const expected = Buffer.from(content);
+    expected.write('hello', 100 * KiB + 3);
+    expect((await disk.read(0, 4 * MiB)).equals(expected)).toBe(true);
+    const imageDisk = await store.openDisk(image);
+    expect((await imageDisk.read(0, 4 * MiB)).equals(content)).toBe(true);
+    await expect(imageDisk.write(0, Buffer.from([1]))).rejects.toMatchObject({ kind: 'forbidden' });
+    await disk.close();
+    await imageDisk.close();
+    await store.close();
+  });
+
+  it('import leaves all-zero clusters as holes, and extents() report them', async () => {
+    const store = await freshStore();
+    const content = Buffer.alloc(8 * MiB);
+    pattern(64 * KiB, 2).copy(content, 1 * MiB);
+    const image = await importBuffer(store, content);
+    expect((await store.allocation(image)).allocatedBytes).toBeLessThan(256 * KiB);
+    const disk = await store.openDisk(image);
+    expect(await disk.extents!(0, 8 * MiB)).toEqual([
+      { offset: 0, length: 1 * MiB, hole: true, zero: true },
+      { offset: 1 * MiB, length: 64 * KiB, hole: false, zero: false },
+      { offset: 1 * MiB + 64 * KiB, length: 7 * MiB - 64 * KiB, hole: true, zero: true },
+    ]);
+    await store.close();
+  });
+
+  it('discard() in a clone hides the image below and gives the clone\'s space back', async () => {
+    const store = await freshStore();
+    const image = await importBuffer(store, pattern(8 * MiB, 3));
+    const volume = await store.cloneVolume(image);
+    const disk = await store.openDisk(volume);
+    await disk.write(0, pattern(8 * MiB, 4));
+    await disk.flush();
+    const full = (await store.allocation(volume)).allocatedBytes;
+    expect(full).toBeGreaterThanOrEqual(8 * MiB);
+    await disk.discard(0, 8 * MiB);
+    await disk.flush();
+    expect((await store.allocation(volume)).allocatedBytes).toBeLessThan(full - 7 * MiB);
+    expect((await disk.read(0, 8 * MiB)).every((b) => b === 0)).toBe(true);
+    expect(await disk.extents!(0, 8 * MiB)).toEqual([{ offset: 0, length: 8 * MiB, hole: true, zero: true }]);
+    await store.close();
+  });
+
+  it('survives a restart: records are listed and flushed writes read back', async () => {
+    const dir = join(root, `restart${n++}`);
+    let store = await openVolumeStore(dir);
+    const image = await importBuffer(store, pattern(1 * MiB, 5));
+    const volume = await store.cloneVolume(image);
+    const disk = await store.openDisk(volume);
+    await disk.write(5000, Buffer.from('persisted'));
+    await disk.close();
+    await store.close();
+    store = await openVolumeStore(dir);
+    expect(store.listImages().map((i) => i.id)).toEqual([image]);
+    expect(store.listVolumes().map((v) => v.id)).toEqual([volume]);
+    const again = await store.openDisk(volume);
+    expect((await again.read(5000, 9)).toString()).toBe('persisted');
+    expect((await again.read(0, 10)).equals(pattern(1 * MiB, 5).subarray(0, 10))).toBe(true);
+    await store.close();
+  });
+
+  it('freeze() turns a volume into an image that new clones build on; refused while the volume is open', async () => {
+    const store = await freshStore();
+    const image = await importBuffer(store, pattern(2 * MiB, 6));
+    const volume = await store.cloneVolume(image);
+    const disk = await store.openDisk(volume);
+    await disk.write(0, Buffer.from('captured'));
+    await expect(store.freeze(volume)).rejects.toMatchObject({ kind: 'conflict', code: 'STORAGE_VOLUME_IN_USE' });
+    await disk.close();
+    const frozen = await store.freeze(volume);
+    expect(frozen.sizeBytes).toBe(2 * MiB);
+    await expect(store.openDisk(volume)).rejects.toMatchObject({ kind: 'not_found' });
+    const clone = await store.openDisk(await store.cloneVolume(frozen.imageId));
+    expect((await clone.read(0, 8)).toString()).toBe('captured');
+    expect((await clone.read(8, 100)).equals(pattern(2 * MiB, 6).subarray(8, 108))).toBe(true);
+    await store.close();
+  });
+
+  it('cloneOfVolume() snapshots a volume in use: later writes to the volume stay out of the clone', async () => {
+    const store = await freshStore();
+    const volume = await store.createEmptyVolume(1 * MiB);
+    const disk = await store.openDisk(volume);
+    await disk.write(0, Buffer.from('before'));
+    const clone = await store.cloneOfVolume(volume);
+    await disk.write(0, Buffer.from('after!'));
+    const cloneDisk = await store.openDisk(clone);
+    expect((await cloneDisk.read(0, 6)).toString()).toBe('before');
+    expect((await disk.read(0, 6)).toString()).toBe('after!');
+    await cloneDisk.write(0, Buffer.from('clone!'));
+    expect((await disk.read(0, 6)).toString()).toBe('after!');
+    await store.close();
+  });
+
+  it('flatten() cuts the chain without changing content; deleted images go once nothing needs them', async () => {
+    const store = await freshStore();
+    const content = pattern(3 * MiB, 7);
+    const image = await importBuffer(store, content);
+    const volume = await store.cloneVolume(image);
+    const disk = await store.openDisk(volume);
+    await disk.write(1 * MiB + 10, Buffer.from('mine'));
+    await disk.discard(2 * MiB, 64 * KiB);
+    const expected = Buffer.from(content);
+    expected.write('mine', 1 * MiB + 10);
+    expected.fill(0, 2 * MiB, 2 * MiB + 64 * KiB);
+    expect(await store.dependents(image)).toBe(1);
+    await store.deleteImage(image);
+    expect(store.chainOf(volume)).toHaveLength(2);
+    await store.flatten(volume);
+    expect(store.chainOf(volume)).toHaveLength(1);
+    expect((await disk.read(0, 3 * MiB)).equals(expected)).toBe(true);
+    expect(readdirSync(join(store.dir, 'layers'))).toHaveLength(1);
+    await store.close();
+  });
+
+  it('chains deeper than maxChainDepth are flattened in the background', async () => {
+    const store = await openVolumeStore(join(root, `deep${n++}`), { maxChainDepth: 3 });
+    let image = await importBuffer(store, pattern(1 * MiB, 8));
+    for (let i = 0; i < 4; i++) {
+      const v = await store.cloneVolume(image);
+      const d = await store.openDisk(v);
+      await d.write(i * 1000, Buffer.from(`step${i}`));
+      await d.close();
+      image = (await store.freeze(v)).imageId;
+    }
+    await store.idle();
+    expect(store.chainOf(image).length).toBeLessThanOrEqual(3);
+    const d = await store.openDisk(image);
+    for (let i = 0; i < 4; i++) expect((await d.read(i * 1000, 5)).toString()).toBe(`step${i}`);
+    await store.close();
+  });
+
+  it('clones a 1 TiB sparse volume, writes at its end and reads it back', async () => {
+    const store = await freshStore();
+    const big = await store.createEmptyVolume(1024 * GiB);
+    const image = (await store.freeze(big)).imageId;
+    const disk: Disk = await store.openDisk(await store.cloneVolume(image));
+    expect(disk.sizeBytes).toBe(1024 * GiB);
+    await disk.write(1024 * GiB - 100, pattern(100, 9));
+    await disk.flush();
+    expect((await disk.read(1024 * GiB - 100, 100)).equals(pattern(100, 9))).toBe(true);
+    const ex = await disk.extents!(0, 1024 * GiB);
+    expect(ex[ex.length - 1]).toMatchObject({ hole: false, length: 64 * KiB });
+    await store.close();
+  });
+
+  it('open() removes work left in tmp and reports unknown ids as not_found', async () => {
+    const dir = join(root, `tmp${n++}`);
+    (await openVolumeStore(dir)).close();
+    mkdirSync(join(dir, 'tmp', 'import-x'));
+    writeFileSync(join(dir, 'tmp', 'import-x', 'upload.zip'), 'half');
+    const store = await openVolumeStore(dir);
+    expect(readdirSync(join(dir, 'tmp'))).toEqual([]);
+    await expect(store.cloneVolume('nope')).rejects.toMatchObject({ kind: 'not_found', message: 'Cannot find image "nope" in the volume store' });
+    await expect(store.createEmptyVolume(0)).rejects.toMatchObject({ kind: 'invalid' });
+    await store.close();
+  });
+});
