@@ -117,7 +117,7 @@ async function peek(source: AsyncIterable<Buffer>, n: number): Promise<{ head: B
 /** The one file inside HPE's zip, as a stream; anything but exactly one file is refused. */
 async function onlyZipEntry(path: string): Promise<Readable> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(path, { lazyEntries: true }, (error, z) => (error ? reject(invalid('STORAGE_IMPORT_BAD_ZIP', `Cannot import image: the zip is damaged (${error.message})`, { cause: error })) : resolve(z))),
+    yauzl.open(path, { lazyEntries: true, autoClose: false }, (error, z) => (error ? reject(invalid('STORAGE_IMPORT_BAD_ZIP', `Cannot import image: the zip is damaged (${error.message})`, { cause: error })) : resolve(z))),
   );
   const files: yauzl.Entry[] = [];
   await new Promise<void>((resolve, reject) => {
@@ -134,7 +134,17 @@ async function onlyZipEntry(path: string): Promise<Readable> {
     zip.close();
     throw invalid('STORAGE_IMPORT_BAD_ZIP', `Cannot import image: the zip holds ${files.length} files, not one disk image`, { details: files.slice(0, 5).map((f) => `"${f.fileName}"`).join(', ') });
   }
-  return new Promise((resolve, reject) => zip.openReadStream(entry, (error, stream) => (error ? reject(invalid('STORAGE_IMPORT_BAD_ZIP', `Cannot import image: cannot read "${entry.fileName}" in the zip (${error.message})`, { cause: error })) : resolve(stream))));
+  return new Promise((resolve, reject) =>
+    zip.openReadStream(entry, (error, stream) => {
+      if (error) {
+        zip.close();
+        reject(invalid('STORAGE_IMPORT_BAD_ZIP', `Cannot import image: cannot read "${entry.fileName}" in the zip (${error.message})`, { cause: error }));
+        return;
+      }
+      stream.once('close', () => zip.close());
+      resolve(stream);
+    }),
+  );
 }
 
 function run(file: string, args: string[], signal?: AbortSignal): Promise<string> {
