@@ -3,7 +3,7 @@
 // chain; writes, copy-up and the flush protocol live in cow-disk.ts.
 import { ftruncate } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ABSENT, ClusterMap, DATA, ZERO } from './cluster-map.js';
 import type { DiskExtent } from './disk.js';
 import { fdatasyncFd, preadFully } from './file-io.js';
@@ -25,6 +25,8 @@ export class CowLayer {
   private persisting: Promise<void> = Promise.resolve();
   /** Set by writes into the data file since the last fdatasync. */
   dataDirty = false;
+  /** Whether the layer's directory entries are known to be on disk (persist() syncs them once). */
+  durable = false;
   /** A frozen layer never changes again (it is an image, or sits under another layer). */
   frozen = true;
 
@@ -51,8 +53,13 @@ export class CowLayer {
     return join(this.dir, 'data');
   }
 
-  /** Writes an empty layer's files into `dir` (which must not exist). Metadata only: a sparse data file. */
-  static async create(dir: string, meta: LayerMeta): Promise<void> {
+  /**
+   * Writes an empty layer's files into `dir` (which must not exist): a sparse data file, an empty map and
+   * meta.json. With `durable: false` nothing is synced (a clone stays cheap): the record that refers to
+   * the layer carries its meta so the store can recreate it after a crash, and the first persist() syncs
+   * the directory entries before any map points at data.
+   */
+  static async create(dir: string, meta: LayerMeta, options: { durable: boolean }): Promise<void> {
     await mkdir(dir);
     const data = await openFd(join(dir, 'data'), 'wx');
     try {
@@ -61,6 +68,10 @@ export class CowLayer {
       await closeFd(data);
     }
     await writeFile(join(dir, 'map'), '');
+    if (!options.durable) {
+      await writeFile(join(dir, 'meta.json'), JSON.stringify(meta));
+      return;
+    }
     await writeJsonAtomic(join(dir, 'meta.json'), meta, { syncDir: false });
     await syncDir(dir);
   }
@@ -176,6 +187,7 @@ export class CowLayer {
           this.dataDirty = false;
           await fdatasyncFd(this.dataFd);
         }
+        await this.makeDurable();
         await this.map.write(this.mapFd, snapshot);
       } catch (error) {
         this.dataDirty = true;
@@ -185,6 +197,14 @@ export class CowLayer {
     });
     this.persisting = run.catch(() => undefined);
     return run;
+  }
+
+  /** Syncs the layer's directory and its entry in the parent, once per open. */
+  async makeDurable(): Promise<void> {
+    if (this.durable) return;
+    await syncDir(this.dir);
+    await syncDir(dirname(this.dir));
+    this.durable = true;
   }
 
   /** Bytes of storage this layer's files take. */

@@ -209,3 +209,21 @@ describe('VolumeStore', () => {
     await store.close();
   });
 });
+
+describe('VolumeStore after a crash during clone', () => {
+  it('recreates a clone\'s layer whose files never reached the disk, from the record', async () => {
+    const dir = join(root, `halfclone${n++}`);
+    let store = await openVolumeStore(dir);
+    const image = await importBuffer(store, pattern(1 * MiB, 10));
+    const volume = await store.cloneVolume(image);
+    const layer = store.chainOf(volume)[0]!;
+    await store.close();
+    rmSync(join(dir, 'layers', layer, 'data'));
+    rmSync(join(dir, 'layers', layer, 'meta.json'));
+    store = await openVolumeStore(dir);
+    const disk = await store.openDisk(volume);
+    expect((await disk.read(0, 1 * MiB)).equals(pattern(1 * MiB, 10))).toBe(true);
+    await disk.write(0, Buffer.from('ok'));
+    await store.close();
+  });
+});

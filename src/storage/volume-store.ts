@@ -24,6 +24,8 @@ export interface StoreRecord {
   createdAt: string;
   format?: string;
   sha256?: string;
+  /** The top layer's meta when it was created without syncing: enough to recreate it after a crash. */
+  layerMeta?: LayerMeta;
 }
 
 export interface VolumeStoreOptions {
@@ -66,6 +68,9 @@ export class VolumeStore {
         continue;
       }
       this.records.set(name.slice(0, -5), JSON.parse(await readFile(join(this.dir, 'records', name), 'utf8')) as StoreRecord);
+    }
+    for (const r of this.records.values()) {
+      if (r.layerMeta !== undefined) await ensureLayer(join(this.dir, 'layers', r.layer), r.layerMeta);
     }
     for (const name of await readdir(join(this.dir, 'layers'))) {
       const meta = await CowLayer.readMeta(join(this.dir, 'layers', name)).catch(() => undefined);
@@ -132,9 +137,10 @@ export class VolumeStore {
   /** A new writable volume over the image: metadata only, whatever the image's size. */
   async cloneVolume(imageId: string): Promise<string> {
     const image = this.record(imageId, 'image');
-    const layer = await this.newLayer({ version: 1, sizeBytes: image.sizeBytes, clusterBytes: this.layerMeta(image.layer).clusterBytes, base: image.layer });
+    const layerMeta: LayerMeta = { version: 1, sizeBytes: image.sizeBytes, clusterBytes: this.layerMeta(image.layer).clusterBytes, base: image.layer };
+    const layer = await this.newLayer(layerMeta);
     const volumeId = randomUUID();
-    await this.putRecord(volumeId, { kind: 'volume', layer, sizeBytes: image.sizeBytes, createdAt: new Date().toISOString() });
+    await this.putRecord(volumeId, { kind: 'volume', layer, sizeBytes: image.sizeBytes, createdAt: new Date().toISOString(), layerMeta });
     this.flattenIfDeep(volumeId);
     return volumeId;
   }
@@ -142,9 +148,10 @@ export class VolumeStore {
   /** A new volume reading as zeroes. */
   async createEmptyVolume(sizeBytes: number): Promise<string> {
     if (!Number.isSafeInteger(sizeBytes) || sizeBytes <= 0) throw invalid('STORAGE_BAD_SIZE', `Cannot create a volume of ${JSON.stringify(sizeBytes)} bytes: the size must be a positive whole number`);
-    const layer = await this.newLayer({ version: 1, sizeBytes, clusterBytes: DEFAULT_CLUSTER_BYTES, base: null });
+    const layerMeta: LayerMeta = { version: 1, sizeBytes, clusterBytes: DEFAULT_CLUSTER_BYTES, base: null };
+    const layer = await this.newLayer(layerMeta);
     const volumeId = randomUUID();
-    await this.putRecord(volumeId, { kind: 'volume', layer, sizeBytes, createdAt: new Date().toISOString() });
+    await this.putRecord(volumeId, { kind: 'volume', layer, sizeBytes, createdAt: new Date().toISOString(), layerMeta });
     return volumeId;
   }
 
@@ -162,10 +169,10 @@ export class VolumeStore {
       const meta: LayerMeta = { version: 1, sizeBytes: record.sizeBytes, clusterBytes: frozen.clusterBytes, base: frozen.id };
       const volumeTop = await this.newLayer(meta);
       const cloneTop = await this.newLayer(meta);
-      await this.putRecord(volumeId, { ...record, layer: volumeTop });
+      await this.putRecord(volumeId, { ...record, layer: volumeTop, layerMeta: meta });
       frozen.frozen = true;
       live.top = await this.layer(volumeTop, { writable: true });
-      await this.putRecord(cloneId, { kind: 'volume', layer: cloneTop, sizeBytes: record.sizeBytes, createdAt: new Date().toISOString() });
+      await this.putRecord(cloneId, { kind: 'volume', layer: cloneTop, sizeBytes: record.sizeBytes, createdAt: new Date().toISOString(), layerMeta: meta });
     });
     this.flattenIfDeep(volumeId);
     return cloneId;
@@ -179,7 +186,8 @@ export class VolumeStore {
     const record = this.record(volumeId, 'volume');
     const live = this.volumes.get(volumeId);
     if (live !== undefined && live.handles > 0) throw conflict('STORAGE_VOLUME_IN_USE', `Cannot freeze volume "${volumeId}": it is open (${live.handles} disk handles)`, { recommendedActions: ['Close the volume (remove its NBD export) first'] });
-    if (live !== undefined) await live.top.persist();
+    // an image's layer must be on disk for good: images outlive the record that could recreate it
+    await (await this.layer(record.layer, { writable: false })).persist();
     const imageId = randomUUID();
     await this.putRecord(imageId, { kind: 'image', layer: record.layer, sizeBytes: record.sizeBytes, createdAt: new Date().toISOString(), format: 'raw' });
     await this.removeRecord(volumeId);
@@ -300,13 +308,10 @@ export class VolumeStore {
     this.records.delete(id);
   }
 
-  /** Creates an empty layer (in tmp, then renamed in place) and returns its id. */
+  /** Creates an empty layer, unsynced (the record written next carries its meta), and returns its id. */
   private async newLayer(meta: LayerMeta): Promise<string> {
     const id = randomUUID();
-    const temp = join(this.dir, 'tmp', id);
-    await CowLayer.create(temp, meta);
-    await rename(temp, join(this.dir, 'layers', id));
-    await syncDir(join(this.dir, 'layers'));
+    await CowLayer.create(join(this.dir, 'layers', id), meta, { durable: false });
     this.layerMetas.set(id, meta);
     return id;
   }
@@ -367,6 +372,15 @@ export class VolumeStore {
       .finally(() => this.background.delete(job));
     this.background.add(job);
   }
+}
+
+/** Recreates an empty layer whose creation a crash cut short (it held nothing: persist() syncs first). */
+async function ensureLayer(dir: string, meta: LayerMeta): Promise<void> {
+  const complete = await Promise.all(['meta.json', 'data', 'map'].map((f) => stat(join(dir, f)).then(() => true, () => false)));
+  const metaOk = complete[0] === true && (await CowLayer.readMeta(dir).then(() => true, () => false));
+  if (metaOk && complete.every(Boolean)) return;
+  await rm(dir, { recursive: true, force: true });
+  await CowLayer.create(dir, meta, { durable: true });
 }
 
 /** Copies clusters `[from, to)` (ABSENT in `top`) up from below, under their locks. */
