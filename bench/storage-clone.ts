@@ -1,7 +1,10 @@
 // Benchmark: cloning golden images (1 GiB with data, 1 TiB sparse; 1000 clones) against
 // `qemu-img create -f qcow2 -b` overlays, and sequential throughput of a copy-on-write volume against a
 // raw file, in process. Prints `name: value unit` lines and ratios.
-// Run: npm run build && node dist/bench/storage-clone.js
+// Run: npm run build && node dist/bench/storage-clone.js   (about 40 s; needs ~5 GiB in the temp directory)
+// One run here (2 shared cores, ext4): clone 1.6 ms for 1 GiB and for 1 TiB (qemu-img overlay 11.5 ms);
+// 1000 clones 1.5 s (qemu-img 11.3 s, 7.6x); sequential 1 MiB read of a clone 1.23x a raw file; first
+// writes 0.99x a fresh sparse raw file, rewrites 0.98x.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
@@ -94,21 +97,32 @@ async function main(): Promise<void> {
     console.log('# qemu-img not installed (apt-get install qemu-utils): no peer figures');
   }
 
-  // sequential throughput, 1 MiB requests, in process (page cache included, flush at the end)
+  // sequential throughput, 1 MiB requests, in process (page cache included, flush at the end); each read
+  // figure is the second of two passes
   const rawDisk = await FileDisk.open(raw);
+  await sequential(rawDisk, 'read', GiB);
   const rawRead = await sequential(rawDisk, 'read', GiB);
   const cowDisk = await store.openDisk(await store.cloneVolume(oneGiB));
+  await sequential(cowDisk, 'read', GiB);
   const cowRead = await sequential(cowDisk, 'read', GiB);
   line('raw_file_seq_read', rawRead, 'MiB/s');
   line('cow_clone_seq_read', cowRead, 'MiB/s');
   line('ratio_cow_over_raw_read', cowRead / rawRead, 'x');
-  const rawWrite = await sequential(rawDisk, 'write', GiB);
-  const cowWrite = await sequential(cowDisk, 'write', GiB);
-  line('raw_file_seq_write', rawWrite, 'MiB/s');
-  line('cow_clone_seq_write_first', cowWrite, 'MiB/s');
-  line('ratio_cow_over_raw_write', cowWrite / rawWrite, 'x');
-  const cowRewrite = await sequential(cowDisk, 'write', GiB);
-  line('cow_clone_seq_write_again', cowRewrite, 'MiB/s');
+  // first writes allocate blocks in both: a fresh sparse raw file against a fresh clone (copy-up of whole clusters)
+  const freshPath = join(dir, 'fresh.raw');
+  execFileSync('truncate', ['-s', String(GiB), freshPath]);
+  const freshRaw = await FileDisk.open(freshPath);
+  const rawFirst = await sequential(freshRaw, 'write', GiB);
+  const cowFirst = await sequential(cowDisk, 'write', GiB);
+  line('raw_file_seq_write_first', rawFirst, 'MiB/s');
+  line('cow_clone_seq_write_first', cowFirst, 'MiB/s');
+  line('ratio_cow_over_raw_write_first', cowFirst / rawFirst, 'x');
+  const rawAgain = await sequential(freshRaw, 'write', GiB);
+  const cowAgain = await sequential(cowDisk, 'write', GiB);
+  line('raw_file_seq_write_again', rawAgain, 'MiB/s');
+  line('cow_clone_seq_write_again', cowAgain, 'MiB/s');
+  line('ratio_cow_over_raw_write_again', cowAgain / rawAgain, 'x');
+  await freshRaw.close();
   await rawDisk.close();
   await cowDisk.close();
   await store.close();

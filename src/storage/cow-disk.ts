@@ -72,7 +72,7 @@ export class CowVolume {
   }
 
   async extents(offset: number, length: number): Promise<DiskExtent[]> {
-    return this.gate.shared(async () => this.top.extents(offset, length));
+    return this.gate.shared(() => Promise.resolve(this.top.extents(offset, length)));
   }
 }
 

@@ -107,12 +107,10 @@ export class CowLayer {
 
   /** The layer whose data file holds cluster `c` as seen from this layer, or null when it reads as zeroes. */
   owner(c: number): CowLayer | null {
-    for (let layer: CowLayer | null = this; layer !== null; layer = layer.base) {
-      const state = layer.map.get(c);
-      if (state === DATA) return layer;
-      if (state === ZERO) return null;
-    }
-    return null;
+    const state = this.map.get(c);
+    if (state === DATA) return this;
+    if (state === ZERO || this.base === null) return null;
+    return this.base.owner(c);
   }
 
   /** Reads `[offset, offset + length)` as seen from this layer into `out` at `at`. Range already checked. */

@@ -85,9 +85,11 @@ export class FileDisk implements Disk {
     await writeZeroes(this.fd, offset, length);
   }
 
-  async extents(offset: number, length: number): Promise<DiskExtent[]> {
-    checkRange(this.sizeBytes, offset, length);
-    return length === 0 ? [] : [{ offset, length, hole: false, zero: false }];
+  extents(offset: number, length: number): Promise<DiskExtent[]> {
+    return Promise.resolve().then(() => {
+      checkRange(this.sizeBytes, offset, length);
+      return length === 0 ? [] : [{ offset, length, hole: false, zero: false }];
+    });
   }
 
   async close(): Promise<void> {

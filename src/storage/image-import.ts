@@ -151,7 +151,7 @@ function run(file: string, args: string[], signal?: AbortSignal): Promise<string
   return new Promise((resolve, reject) => {
     execFile(file, args, { maxBuffer: 16 * 1024 * 1024, ...(signal === undefined ? {} : { signal }) }, (error, stdout, stderr) => {
       if (error === null) resolve(stdout);
-      else reject(Object.assign(error, { stderr }));
+      else reject(Object.assign(error as Error, { stderr }));
     });
   });
 }

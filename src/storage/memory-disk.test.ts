@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { diskConformance } from '../../test/storage/disk-conformance.js';
 import { MemoryDisk } from './memory-disk.js';
 
-diskConformance('MemoryDisk', { make: async (size) => new MemoryDisk(size) });
+diskConformance('MemoryDisk', { make: (size) => Promise.resolve(new MemoryDisk(size)) });
 
 describe('MemoryDisk', () => {
   it('discard() releases whole blocks and extents() report them as holes', async () => {

@@ -16,7 +16,11 @@ export class MemoryDisk implements Disk {
     if (options.content !== undefined) this.put(0, options.content);
   }
 
-  async read(offset: number, length: number): Promise<Buffer> {
+  read(offset: number, length: number): Promise<Buffer> {
+    return settle(() => this.readNow(offset, length));
+  }
+
+  private readNow(offset: number, length: number): Buffer {
     checkRange(this.sizeBytes, offset, length);
     const out = Buffer.alloc(length);
     for (let at = 0; at < length; ) {
@@ -29,11 +33,12 @@ export class MemoryDisk implements Disk {
     return out;
   }
 
-  async write(offset: number, data: Uint8Array, options: { fua?: boolean } = {}): Promise<void> {
-    checkWritable(this.readOnly, 'write');
-    checkRange(this.sizeBytes, offset, data.length);
-    this.put(offset, data);
-    if (options.fua === true) this.flushes++;
+  write(offset: number, data: Uint8Array, options: { fua?: boolean } = {}): Promise<void> {
+    return settle(() => {
+      checkWritable(this.readOnly, 'write');
+      this.put(offset, data);
+      if (options.fua === true) this.flushes++;
+    });
   }
 
   private put(offset: number, data: Uint8Array): void {
@@ -52,18 +57,23 @@ export class MemoryDisk implements Disk {
     }
   }
 
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
     this.flushes++;
+    return Promise.resolve();
   }
 
-  async discard(offset: number, length: number): Promise<void> {
-    checkWritable(this.readOnly, 'discard');
-    this.clear(offset, length);
+  discard(offset: number, length: number): Promise<void> {
+    return settle(() => {
+      checkWritable(this.readOnly, 'discard');
+      this.clear(offset, length);
+    });
   }
 
-  async zero(offset: number, length: number): Promise<void> {
-    checkWritable(this.readOnly, 'write zeroes');
-    this.clear(offset, length);
+  zero(offset: number, length: number): Promise<void> {
+    return settle(() => {
+      checkWritable(this.readOnly, 'write zeroes');
+      this.clear(offset, length);
+    });
   }
 
   /** Whole blocks inside the range are dropped; partial blocks are zeroed in place. */
@@ -84,7 +94,11 @@ export class MemoryDisk implements Disk {
     return this.blocks.size * BLOCK;
   }
 
-  async extents(offset: number, length: number): Promise<DiskExtent[]> {
+  extents(offset: number, length: number): Promise<DiskExtent[]> {
+    return settle(() => this.extentsNow(offset, length));
+  }
+
+  private extentsNow(offset: number, length: number): DiskExtent[] {
     checkRange(this.sizeBytes, offset, length);
     const out: DiskExtent[] = [];
     for (let at = offset; at < offset + length; ) {
@@ -99,5 +113,16 @@ export class MemoryDisk implements Disk {
     return out;
   }
 
-  async close(): Promise<void> {}
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** Runs synchronous work as a promise, so a throw becomes a rejection as for any other Disk. */
+function settle<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
 }

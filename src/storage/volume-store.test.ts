@@ -199,7 +199,7 @@ describe('VolumeStore', () => {
 
   it('open() removes work left in tmp and reports unknown ids as not_found', async () => {
     const dir = join(root, `tmp${n++}`);
-    (await openVolumeStore(dir)).close();
+    await (await openVolumeStore(dir)).close();
     mkdirSync(join(dir, 'tmp', 'import-x'));
     writeFileSync(join(dir, 'tmp', 'import-x', 'upload.zip'), 'half');
     const store = await openVolumeStore(dir);

@@ -117,11 +117,13 @@ export class VolumeStore {
   }
 
   /** Number of volumes whose chain reaches the image. */
-  async dependents(imageId: string): Promise<number> {
-    const layer = this.record(imageId, 'image').layer;
-    let n = 0;
-    for (const r of this.records.values()) if (r.kind === 'volume' && this.chain(r.layer).includes(layer)) n++;
-    return n;
+  dependents(imageId: string): Promise<number> {
+    return Promise.resolve().then(() => {
+      const layer = this.record(imageId, 'image').layer;
+      let n = 0;
+      for (const r of this.records.values()) if (r.kind === 'volume' && this.chain(r.layer).includes(layer)) n++;
+      return n;
+    });
   }
 
   listImages(): { id: string; record: StoreRecord }[] {
@@ -328,7 +330,7 @@ export class VolumeStore {
         return layer;
       })();
       this.openLayers.set(layerId, opened);
-      opened.catch(() => this.openLayers.delete(layerId));
+      opened.catch(() => this.openLayers.delete(layerId)).catch(() => undefined);
     }
     return opened.then((layer) => {
       if (options.writable) layer.frozen = false;

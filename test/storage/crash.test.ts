@@ -75,7 +75,7 @@ describe('crash safety (kill -9 of a real process)', () => {
 
   it('an import killed halfway leaves no image, no layer and no temporary file', async () => {
     const dir = join(root, 'import');
-    (await openVolumeStore(dir)).close();
+    await (await openVolumeStore(dir)).close();
     const out = await runAndKill(['import', dir], (o) => /PROGRESS (\d+)\n/.test(o) && Number([...o.matchAll(/PROGRESS (\d+)/g)].pop()?.[1]) >= 40 * 1024 * 1024);
     expect(out).toMatch(/PROGRESS/);
     expect(readdirSync(join(dir, 'tmp')).length).toBeGreaterThan(0);

@@ -4,9 +4,9 @@ import type { Disk } from '../../src/storage/disk.js';
 
 export interface DiskFactory {
   /** A writable disk of `sizeBytes` reading as zeroes. */
-  make(sizeBytes: number): Promise<Disk>;
+  make: (sizeBytes: number) => Promise<Disk>;
   /** The same disk, reopened read-only (after close of the writable one). */
-  reopenReadOnly?(disk: Disk): Promise<Disk>;
+  reopenReadOnly?: (disk: Disk) => Promise<Disk>;
 }
 
 const KiB = 1024;

@@ -134,6 +134,7 @@ describe('golden image import and export', () => {
       for (let i = 0; ; i++) {
         if (i === 5) controller.abort();
         yield Buffer.alloc(1024 * 1024, 1);
+        await new Promise((resolve) => setImmediate(resolve));
       }
     })());
     await expect(store.importImage(endless, { signal: controller.signal })).rejects.toMatchObject({ code: 'STORAGE_IMPORT_CANCELLED' });
