@@ -35,6 +35,8 @@ export interface VolumeStoreOptions {
   onBackgroundError?: (error: unknown) => void;
 }
 
+const RETIRE_AFTER_MS = 10_000;
+
 /** Opens (creating if needed) the store in `dir`: lists what exists, finishes or undoes interrupted work. */
 export async function openVolumeStore(dir: string, options: VolumeStoreOptions = {}): Promise<VolumeStore> {
   for (const sub of ['records', 'layers', 'tmp']) await mkdir(join(dir, sub), { recursive: true });
@@ -51,6 +53,7 @@ export class VolumeStore {
   private readonly openLayers = new Map<string, Promise<CowLayer>>();
   private readonly volumes = new Map<string, CowVolume>();
   private readonly background = new Set<Promise<void>>();
+  private readonly retired = new Map<CowLayer, NodeJS.Timeout>();
   private readonly maxChainDepth: number;
 
   constructor(
@@ -270,6 +273,11 @@ export class VolumeStore {
     await this.idle();
     for (const live of this.volumes.values()) if (!live.top.frozen) await live.top.persist();
     for (const layer of this.openLayers.values()) await (await layer).close();
+    for (const [layer, timer] of this.retired) {
+      clearTimeout(timer);
+      await layer.close().catch(() => undefined);
+    }
+    this.retired.clear();
     this.openLayers.clear();
     this.volumes.clear();
   }
@@ -359,12 +367,25 @@ export class VolumeStore {
       const open = this.openLayers.get(id);
       this.openLayers.delete(id);
       this.layerMetas.delete(id);
-      if (open !== undefined) await (await open).close().catch(() => undefined);
+      if (open !== undefined) this.retire(await open);
       await rm(join(this.dir, 'layers', id), { recursive: true, force: true });
     }
     for (const name of await readdir(join(this.dir, 'layers'))) {
       if (!reachable.has(name)) await rm(join(this.dir, 'layers', name), { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Closes a layer nobody reaches any more, a little later: a read that looked the chain up just before a
+   * flatten cut it may still be reading it (its files are already unlinked; the fds keep them readable).
+   */
+  private retire(layer: CowLayer): void {
+    const timer = setTimeout(() => {
+      this.retired.delete(layer);
+      void layer.close().catch(() => undefined);
+    }, RETIRE_AFTER_MS);
+    timer.unref();
+    this.retired.set(layer, timer);
   }
 
   private flattenIfDeep(id: string): void {
