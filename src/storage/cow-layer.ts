@@ -2,7 +2,7 @@
 // the size of the disk; cluster N lives at the same offset) and `map` (ClusterMap). Reads fall through the
 // chain; writes, copy-up and the flush protocol live in cow-disk.ts.
 import { ftruncate } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ABSENT, ClusterMap, DATA, ZERO } from './cluster-map.js';
 import type { DiskExtent } from './disk.js';
@@ -74,6 +74,15 @@ export class CowLayer {
     }
     await writeJsonAtomic(join(dir, 'meta.json'), meta, { syncDir: false });
     await syncDir(dir);
+  }
+
+  /** Recreates an empty layer whose creation a crash cut short (it held nothing: persist() syncs first). */
+  static async ensure(dir: string, meta: LayerMeta): Promise<void> {
+    const present = await Promise.all(['meta.json', 'data', 'map'].map((f) => stat(join(dir, f)).then(() => true, () => false)));
+    const metaOk = await CowLayer.readMeta(dir).then(() => true, () => false);
+    if (metaOk && present.every(Boolean)) return;
+    await rm(dir, { recursive: true, force: true });
+    await CowLayer.create(dir, meta, { durable: true });
   }
 
   static async readMeta(dir: string): Promise<LayerMeta> {

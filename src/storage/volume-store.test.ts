@@ -227,3 +227,38 @@ describe('VolumeStore after a crash during clone', () => {
     await store.close();
   });
 });
+
+describe('CoW writes', () => {
+  it('concurrent partial writes into one cluster not yet copied up all land', async () => {
+    const store = await freshStore();
+    const content = pattern(1 * MiB, 11);
+    const disk = await store.openDisk(await store.cloneVolume(await importBuffer(store, content)));
+    const expected = Buffer.from(content);
+    const writes: Promise<void>[] = [];
+    for (let i = 0; i < 32; i++) {
+      const piece = Buffer.alloc(100, i + 1);
+      piece.copy(expected, 128 * KiB + i * 1000);
+      writes.push(disk.write(128 * KiB + i * 1000, piece));
+    }
+    await Promise.all(writes);
+    expect((await disk.read(0, 1 * MiB)).equals(expected)).toBe(true);
+    await store.close();
+  });
+
+  it('an image whose size is not a whole number of clusters reads, writes and maps to its last byte', async () => {
+    const store = await freshStore();
+    const content = pattern(1 * MiB + 100, 12);
+    const image = await importBuffer(store, content);
+    const disk = await store.openDisk(await store.cloneVolume(image));
+    expect(disk.sizeBytes).toBe(1 * MiB + 100);
+    expect((await disk.read(1 * MiB, 100)).equals(content.subarray(1 * MiB))).toBe(true);
+    await disk.write(1 * MiB + 90, Buffer.from('0123456789'));
+    await expect(disk.write(1 * MiB + 91, Buffer.from('0123456789'))).rejects.toThrow(RangeError);
+    expect((await disk.read(1 * MiB + 80, 20)).subarray(10).toString()).toBe('0123456789');
+    const ex = await disk.extents!(0, disk.sizeBytes);
+    expect(ex.reduce((n, e) => n + e.length, 0)).toBe(1 * MiB + 100);
+    await disk.zero(1 * MiB, 100);
+    expect((await disk.read(1 * MiB, 100)).every((b) => b === 0)).toBe(true);
+    await store.close();
+  });
+});

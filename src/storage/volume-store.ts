@@ -7,11 +7,10 @@ import { mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/prom
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError, conflict, invalid, notFound } from '../core/errors.js';
-import { ABSENT, DATA } from './cluster-map.js';
 import { CowDisk, CowVolume } from './cow-disk.js';
 import { CowLayer, DEFAULT_CLUSTER_BYTES, type LayerMeta } from './cow-layer.js';
 import type { Disk } from './disk.js';
-import { pwriteFully } from './file-io.js';
+import { copyAllUp } from './flatten.js';
 import { exportZip } from './image-export.js';
 import { importImage, type ImportedImage, type ImportOptions } from './image-import.js';
 import { syncDir, writeJsonAtomic } from './layer-files.js';
@@ -73,7 +72,7 @@ export class VolumeStore {
       this.records.set(name.slice(0, -5), JSON.parse(await readFile(join(this.dir, 'records', name), 'utf8')) as StoreRecord);
     }
     for (const r of this.records.values()) {
-      if (r.layerMeta !== undefined) await ensureLayer(join(this.dir, 'layers', r.layer), r.layerMeta);
+      if (r.layerMeta !== undefined) await CowLayer.ensure(join(this.dir, 'layers', r.layer), r.layerMeta);
     }
     for (const name of await readdir(join(this.dir, 'layers'))) {
       const meta = await CowLayer.readMeta(join(this.dir, 'layers', name)).catch(() => undefined);
@@ -244,17 +243,7 @@ export class VolumeStore {
     const live = await this.liveVolume(id);
     const top = live.top;
     if (top.base === null) return;
-    const batch = 16;
-    for (let c = 0; c < top.clusterCount; ) {
-      options.signal?.throwIfAborted();
-      if (top.map.get(c) !== ABSENT) {
-        c = top.map.runEnd(c, top.clusterCount);
-        continue;
-      }
-      const end = Math.min(top.map.runEnd(c, top.clusterCount), c + batch);
-      await live.gate.shared(() => copyUp(top, c, end));
-      c = end;
-    }
+    await copyAllUp(live, top, options.signal);
     await live.gate.alone(async () => {
       await top.persist();
       await top.setBase(null);
@@ -397,34 +386,3 @@ export class VolumeStore {
   }
 }
 
-/** Recreates an empty layer whose creation a crash cut short (it held nothing: persist() syncs first). */
-async function ensureLayer(dir: string, meta: LayerMeta): Promise<void> {
-  const complete = await Promise.all(['meta.json', 'data', 'map'].map((f) => stat(join(dir, f)).then(() => true, () => false)));
-  const metaOk = complete[0] === true && (await CowLayer.readMeta(dir).then(() => true, () => false));
-  if (metaOk && complete.every(Boolean)) return;
-  await rm(dir, { recursive: true, force: true });
-  await CowLayer.create(dir, meta, { durable: true });
-}
-
-/** Copies clusters `[from, to)` (ABSENT in `top`) up from below, under their locks. */
-async function copyUp(top: CowLayer, from: number, to: number): Promise<void> {
-  const base = top.base;
-  if (base === null) return;
-  const releases: (() => void)[] = [];
-  try {
-    for (let c = from; c < to; c++) releases.push(await top.lock(c));
-    const cb = top.clusterBytes;
-    const length = Math.min(to * cb, top.sizeBytes) - from * cb;
-    const buffer = Buffer.allocUnsafe(length);
-    await base.readInto(buffer, 0, from * cb, length);
-    for (let c = from; c < to; c++) {
-      if (top.map.get(c) !== ABSENT || base.owner(c) === null) continue;
-      const at = (c - from) * cb;
-      top.dataDirty = true;
-      await pwriteFully(top.dataFd, buffer.subarray(at, at + top.clusterLength(c)), c * cb);
-      top.map.set(c, DATA);
-    }
-  } finally {
-    for (const release of releases) release();
-  }
-}
