@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -259,6 +259,30 @@ describe('CoW writes', () => {
     expect(ex.reduce((n, e) => n + e.length, 0)).toBe(1 * MiB + 100);
     await disk.zero(1 * MiB, 100);
     expect((await disk.read(1 * MiB, 100)).every((b) => b === 0)).toBe(true);
+    await store.close();
+  });
+});
+
+describe('VolumeStore recovery and refusals', () => {
+  it('finishes a freeze cut short between its two record writes: the volume record goes', async () => {
+    const dir = join(root, `halffreeze${n++}`);
+    let store = await openVolumeStore(dir);
+    const volume = await store.createEmptyVolume(1 * MiB);
+    const d = await store.openDisk(volume);
+    await d.write(0, Buffer.from('frozen'));
+    await d.close();
+    await store.close();
+    // what freeze() leaves when killed after writing the image record
+    const record = JSON.parse(readFileSync(join(dir, 'records', `${volume}.json`), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'records', 'img.json'), JSON.stringify({ ...record, kind: 'image' }));
+    store = await openVolumeStore(dir);
+    expect(store.listVolumes()).toEqual([]);
+    const image = await store.openDisk('img');
+    expect((await image.read(0, 6)).toString()).toBe('frozen');
+    await expect(store.deleteImage('img')).rejects.toMatchObject({ kind: 'conflict', code: 'STORAGE_IMAGE_IN_USE' });
+    await image.close();
+    await store.deleteImage('img');
+    expect(readdirSync(join(dir, 'layers'))).toEqual([]);
     await store.close();
   });
 });

@@ -104,9 +104,14 @@ export class VolumeStore {
     }
   }
 
-  /** Removes the image record; its bytes stay while volumes or images built on it need them. */
+  /**
+   * Removes the image record; its bytes stay while volumes or images built on it need them. Refused
+   * (conflict) while a Disk on the image is open.
+   */
   async deleteImage(imageId: string): Promise<void> {
     this.record(imageId, 'image');
+    const live = this.volumes.get(imageId);
+    if (live !== undefined && live.handles > 0) throw conflict('STORAGE_IMAGE_IN_USE', `Cannot delete image "${imageId}": it is being read (${live.handles} disk handles: a download or an NBD export)`, { recommendedActions: ['Wait for the download to finish or remove the export, then retry'] });
     this.volumes.delete(imageId);
     await this.removeRecord(imageId);
     await this.collect();
