@@ -6,11 +6,11 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, ftruncate } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import yauzl from 'yauzl';
-import { AppError, invalid } from '../core/errors.js';
+import { AppError, invalid, notFound } from '../core/errors.js';
 import { ClusterMap, DATA } from './cluster-map.js';
 import { fdatasyncFd, pwriteFully } from './file-io.js';
 import { DETECT_BYTES, detectFormat, QEMU_FORMATS, type ImageFormat } from './image-format.js';
@@ -34,9 +34,23 @@ export interface ImportedImage {
 }
 
 interface Work extends ImportOptions {
+  /** The source is exactly this file: zip and qemu formats are read from it instead of a spooled copy. */
+  sourcePath?: string;
   work: string;
   layerDir: string;
   clusterBytes: number;
+}
+
+/** A read stream on a file to import, once it is open; a missing file is AppError not_found. */
+export async function openSourceFile(path: string): Promise<Readable> {
+  const source = createReadStream(path, { highWaterMark: 1024 * 1024 });
+  await new Promise<void>((resolve, reject) => {
+    source.once('open', () => resolve());
+    source.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'ENOENT' ? notFound('STORAGE_FILE_NOT_FOUND', `Cannot import "${path}": no such file`) : invalid('STORAGE_IMPORT_UNREADABLE', `Cannot import "${path}": ${error.message}`, { cause: error })),
+    );
+  });
+  return source;
 }
 
 /** Reads the source into `work.layerDir` as a complete layer (meta.json, data, map, synced). */
@@ -79,8 +93,13 @@ async function importAny(source: AsyncIterable<Buffer>, work: Work, depth: numbe
     });
     return { format, sizeBytes: (await inner).sizeBytes };
   }
-  const spooled = join(work.work, `upload-${depth}.${format}`);
-  await pipeline(Readable.from(rest), createWriteStream(spooled));
+  let spooled = join(work.work, `upload-${depth}.${format}`);
+  if (depth === 0 && work.sourcePath !== undefined) {
+    spooled = work.sourcePath;
+    await pipeline(Readable.from(rest), new Writable({ write: (_chunk, _encoding, done) => done() })); // read once for the hash
+  } else {
+    await pipeline(Readable.from(rest), createWriteStream(spooled));
+  }
   if (format === 'zip') return { format, sizeBytes: (await importAny(await onlyZipEntry(spooled), work, depth + 1)).sizeBytes };
   const raw = join(work.work, `converted-${depth}.raw`);
   await qemuConvert(spooled, format, raw, work.signal);

@@ -12,7 +12,7 @@ import { CowLayer, DEFAULT_CLUSTER_BYTES, type LayerMeta } from './cow-layer.js'
 import type { Disk } from './disk.js';
 import { copyAllUp } from './flatten.js';
 import { exportZip } from './image-export.js';
-import { importImage, type ImportedImage, type ImportOptions } from './image-import.js';
+import { importImage, openSourceFile, type ImportedImage, type ImportOptions } from './image-import.js';
 import { syncDir, writeJsonAtomic } from './layer-files.js';
 
 export interface StoreRecord {
@@ -84,15 +84,17 @@ export class VolumeStore {
     await this.collect();
   }
 
-  // ---- images ---------------------------------------------------------------------------------------
-
   /** Imports an image from a stream; see image-import.ts for the formats. Atomic. */
-  async importImage(source: Readable, options: ImportOptions = {}): Promise<ImportedImage> {
+  importImage(source: Readable, options: ImportOptions = {}): Promise<ImportedImage> {
+    return this.importFrom(source, options);
+  }
+
+  private async importFrom(source: Readable, options: ImportOptions, sourcePath?: string): Promise<ImportedImage> {
     const work = join(this.dir, 'tmp', `import-${randomUUID()}`);
     await mkdir(work);
     try {
       const layerId = randomUUID();
-      const result = await importImage(source, { work, layerDir: join(work, 'layer'), clusterBytes: DEFAULT_CLUSTER_BYTES, ...options });
+      const result = await importImage(source, { work, layerDir: join(work, 'layer'), clusterBytes: DEFAULT_CLUSTER_BYTES, ...options, ...(sourcePath === undefined ? {} : { sourcePath }) });
       await rename(join(work, 'layer'), join(this.dir, 'layers', layerId));
       await syncDir(join(this.dir, 'layers'));
       this.layerMetas.set(layerId, await CowLayer.readMeta(join(this.dir, 'layers', layerId)));
@@ -102,6 +104,15 @@ export class VolumeStore {
     } finally {
       await rm(work, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Imports an image from a file on this machine (the CLI's `golden-images import FILE`): as importImage,
+   * but zip and qemu formats are read in place rather than copied to the work directory first.
+   */
+  async importImageFile(path: string, options: ImportOptions = {}): Promise<ImportedImage> {
+    const source = await openSourceFile(path);
+    return this.importFrom(source, options, path);
   }
 
   /**
@@ -140,8 +151,6 @@ export class VolumeStore {
   listVolumes(): { id: string; record: StoreRecord }[] {
     return [...this.records].filter(([, r]) => r.kind === 'volume').map(([id, record]) => ({ id, record }));
   }
-
-  // ---- volumes --------------------------------------------------------------------------------------
 
   /** A new writable volume over the image: metadata only, whatever the image's size. */
   async cloneVolume(imageId: string): Promise<string> {
@@ -275,8 +284,6 @@ export class VolumeStore {
     this.openLayers.clear();
     this.volumes.clear();
   }
-
-  // ---- internals ------------------------------------------------------------------------------------
 
   private record(id: string, kind?: StoreRecord['kind']): StoreRecord {
     const r = this.records.get(id);

@@ -98,6 +98,18 @@ describe('golden image import and export', () => {
     });
   }
 
+  it('importImageFile() reads zip and qcow2 in place and hashes the file', async () => {
+    const qcow = join(root, 'in-place.qcow2');
+    execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', source, qcow]);
+    const r = await store.importImageFile(qcow);
+    expect(r).toMatchObject({ format: 'qcow2', sha256: sha256(qcow) });
+    await expectSameAsSource(r.imageId);
+    const z = await store.importImageFile(join(root, 'infozip.zip'));
+    expect(z).toMatchObject({ format: 'zip', sha256: sha256(join(root, 'infozip.zip')) });
+    await expectSameAsSource(z.imageId);
+    await expect(store.importImageFile(join(root, 'nope.raw'))).rejects.toMatchObject({ kind: 'not_found', message: `Cannot import "${join(root, 'nope.raw')}": no such file` });
+  });
+
   it('exports HPE\'s zip (one raw disk) that unzip(1) extracts to the same bytes', async () => {
     const { imageId } = await importFile(source);
     const zipPath = join(root, 'export.zip');
