@@ -53,6 +53,8 @@ export class VolumeStore {
   private readonly volumes = new Map<string, CowVolume>();
   private readonly background = new Set<Promise<void>>();
   private readonly retired = new Map<CowLayer, NodeJS.Timeout>();
+  /** Layers made but not yet named by a record: collect() must leave them alone. */
+  private readonly creating = new Set<string>();
   private readonly maxChainDepth: number;
 
   constructor(
@@ -82,6 +84,10 @@ export class VolumeStore {
     const imageLayers = new Set([...this.records.values()].filter((r) => r.kind === 'image').map((r) => r.layer));
     for (const [id, r] of this.records) if (r.kind === 'volume' && imageLayers.has(r.layer)) await this.removeRecord(id);
     await this.collect();
+    // directories without a readable meta.json: creations a crash cut short
+    for (const name of await readdir(join(this.dir, 'layers'))) {
+      if (!this.layerMetas.has(name)) await rm(join(this.dir, 'layers', name), { recursive: true, force: true });
+    }
   }
 
   /** Imports an image from a stream; see image-import.ts for the formats. Atomic. */
@@ -95,6 +101,7 @@ export class VolumeStore {
     try {
       const layerId = randomUUID();
       const result = await importImage(source, { work, layerDir: join(work, 'layer'), clusterBytes: DEFAULT_CLUSTER_BYTES, ...options, ...(sourcePath === undefined ? {} : { sourcePath }) });
+      this.creating.add(layerId);
       await rename(join(work, 'layer'), join(this.dir, 'layers', layerId));
       await syncDir(join(this.dir, 'layers'));
       this.layerMetas.set(layerId, await CowLayer.readMeta(join(this.dir, 'layers', layerId)));
@@ -309,6 +316,7 @@ export class VolumeStore {
   private async putRecord(id: string, record: StoreRecord): Promise<void> {
     await writeJsonAtomic(join(this.dir, 'records', `${id}.json`), record);
     this.records.set(id, record);
+    this.creating.delete(record.layer);
   }
 
   private async removeRecord(id: string): Promise<void> {
@@ -322,6 +330,7 @@ export class VolumeStore {
   /** Creates an empty layer, unsynced (the record written next carries its meta), and returns its id. */
   private async newLayer(meta: LayerMeta): Promise<string> {
     const id = randomUUID();
+    this.creating.add(id);
     await CowLayer.create(join(this.dir, 'layers', id), meta, { durable: false });
     this.layerMetas.set(id, meta);
     return id;
@@ -363,6 +372,7 @@ export class VolumeStore {
   private async collect(): Promise<void> {
     const reachable = new Set<string>();
     for (const r of this.records.values()) for (const id of this.chain(r.layer)) reachable.add(id);
+    for (const id of this.creating) reachable.add(id);
     for (const id of [...this.layerMetas.keys()]) {
       if (reachable.has(id)) continue;
       const open = this.openLayers.get(id);
@@ -370,9 +380,6 @@ export class VolumeStore {
       this.layerMetas.delete(id);
       if (open !== undefined) this.retire(await open);
       await rm(join(this.dir, 'layers', id), { recursive: true, force: true });
-    }
-    for (const name of await readdir(join(this.dir, 'layers'))) {
-      if (!reachable.has(name)) await rm(join(this.dir, 'layers', name), { recursive: true, force: true });
     }
   }
 
