@@ -73,6 +73,29 @@ describe('crash safety (kill -9 of a real process)', () => {
     await store.close();
   });
 
+  it('clone, snapshot, freeze and delete killed at any point: the store reopens whole, without strays', async () => {
+    const dir = join(root, 'lifecycle');
+    let store = await openVolumeStore(dir);
+    const { imageId } = await store.importImage(Readable.from([Buffer.alloc(1024 * 1024, 9)]));
+    await store.close();
+    for (const stopAfter of [7, 23, 41]) {
+      const out = await runAndKill(['lifecycle', dir, imageId], (o) => o.split('\n').length > stopAfter);
+      store = await openVolumeStore(dir);
+      const deleted = new Set([...out.matchAll(/^DELETED (\S+)$/gm)].map((m) => m[1]));
+      for (const m of out.matchAll(/^(VOLUME|IMAGE) (\S+)$/gm)) {
+        const id = m[2]!;
+        if (deleted.has(id)) continue;
+        const disk = await store.openDisk(id, { readOnly: true });
+        expect((await disk.read(1024 * 1024 - 512, 512)).every((b) => b === 9), `${m[1]} ${id}`).toBe(true);
+        await disk.close();
+      }
+      // every layer on disk belongs to a record's chain
+      const reachable = new Set([...store.listImages(), ...store.listVolumes()].flatMap((r) => store.chainOf(r.id)));
+      for (const layer of readdirSync(join(dir, 'layers'))) expect(reachable.has(layer), `stray layer ${layer}`).toBe(true);
+      await store.close();
+    }
+  });
+
   it('an import killed halfway leaves no image, no layer and no temporary file', async () => {
     const dir = join(root, 'import');
     await (await openVolumeStore(dir)).close();
