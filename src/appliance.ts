@@ -1,7 +1,7 @@
 // The composition root: builds every part of one appliance over a data directory, wires them, and
 // starts/stops the servers. `main.ts` (the `streamer` command) and the tests both use it.
 import { mkdir } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { Accounts } from './accounts/index.js';
@@ -9,12 +9,29 @@ import { createApp } from './api/app.js';
 import { registerApplianceRoutes } from './api/routes/appliance.js';
 import { registerArtifactRoutes } from './api/routes/artifacts.js';
 import { registerBundleRoutes } from './api/routes/bundles.js';
-import { emptyCatalog, registerStorageRoutes } from './api/routes/storage.js';
+import { registerComputeModuleRoutes } from './api/routes/compute-modules.js';
+import { registerGoldenImageRoutes } from './api/routes/golden-images.js';
+import { registerOsVolumeRoutes } from './api/routes/os-volumes.js';
+import { registerProfileRoutes } from './api/routes/profiles.js';
 import { registerTaskRoutes } from './api/routes/tasks.js';
 import { registerViewRoutes } from './api/routes/views.js';
 import { listen, loadOrCreateCertificate, type HttpServerHandle } from './api/server.js';
 import { loadDemoArtifacts } from './artifacts/demo.js';
-import { BuildPlans, DeploymentGroups, DeploymentPlans, OneViewViews, PlanScripts, type GoldenImageLookup } from './artifacts/index.js';
+import { BuildPlans, DeploymentGroups, DeploymentPlans, GoldenImages, OneViewViews, PlanScripts, type DeploymentPlanUsage, type GoldenImageLookup } from './artifacts/index.js';
+import { goldenImagePort } from './bundles/index.js';
+import { ComputeModules } from './compute/index.js';
+import { resolveAttributes } from './deploy/attribute-resolver.js';
+import { Capture } from './deploy/capture.js';
+import { VolumeDeployer, reconcileVolumes, type VolumeExports } from './deploy/deployer.js';
+import { OsVolumes } from './deploy/os-volumes.js';
+import { planScriptPersonalizer } from './deploy/personalizer.js';
+import { ServerProfileTemplates } from './deploy/server-profile-templates.js';
+import { ServerProfiles } from './deploy/server-profiles.js';
+import { ExtWorkerPool } from './guestfs/ext/index.js';
+import { openGuestSession } from './guestfs/open-session.js';
+import { ExportRegistry, startNbdServer, type NbdServer } from './nbd/index.js';
+import { HostSandbox } from './planscript/host.js';
+import { goldenImageBytes, openVolumeStore, type Disk, type VolumeStore } from './storage/index.js';
 import { newResourceId } from './core/ids.js';
 import { isoNow } from './core/time.js';
 import { createBundleServices, type BundleServices } from './bundles/index.js';
@@ -35,6 +52,11 @@ export interface ApplianceOptions {
   jsonLimitBytes?: number;
   /** Load demo artifacts when the appliance has none. */
   demo?: boolean;
+  /**
+   * The NBD server OS volumes are exported from; `streamer serve` uses 0.0.0.0:10809. Without it (tests,
+   * embedding) 127.0.0.1 on any free port. `advertise` is the address compute modules reach it on.
+   */
+  nbd?: { host: string; port: number; advertise?: string };
 }
 
 export interface Appliance {
@@ -47,6 +69,13 @@ export interface Appliance {
   readonly deploymentPlans: DeploymentPlans;
   readonly deploymentGroups: DeploymentGroups;
   readonly bundles: BundleServices;
+  readonly goldenImages: GoldenImages;
+  readonly osVolumes: OsVolumes;
+  readonly profiles: ServerProfiles;
+  readonly templates: ServerProfileTemplates;
+  readonly computeModules: ComputeModules;
+  readonly volumeStore: VolumeStore;
+  readonly nbd: NbdServer;
   readonly logger: Logger;
   /** Set when this start created the first administrator with a generated password. */
   readonly generatedAdminPassword: string | undefined;
@@ -55,7 +84,23 @@ export interface Appliance {
   close(): Promise<void>;
 }
 
-const noGoldenImages: GoldenImageLookup = { find: () => Promise.resolve(undefined) };
+/** The NBD registry as the deployer sees it: an export owns its Disk and closes it when removed. */
+function volumeExports(registry: ExportRegistry, endpoint: { host: string; port: number }): VolumeExports {
+  const disks = new Map<string, Disk>();
+  return {
+    endpoint,
+    add(name, disk) {
+      registry.add(name, disk, { readOnly: false, flushIsGlobal: true, description: 'Streamer OS volume' });
+      disks.set(name, disk);
+    },
+    async remove(name) {
+      await registry.remove(name);
+      const disk = disks.get(name);
+      disks.delete(name);
+      await disk?.close();
+    },
+  };
+}
 
 export async function createAppliance(options: ApplianceOptions): Promise<Appliance> {
   const logger = options.logger ?? pino({ level: 'info' });
@@ -81,10 +126,28 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
   }
   const identity = { id: applianceId, name: `Streamer ${hostname()}`, address: '127.0.0.1', created: (await store.meta.get('appliance.created')) ?? isoNow() };
 
+  const volumeStore = await openVolumeStore(join(options.dataDir, 'volumes'));
+  const bytes = goldenImageBytes(volumeStore);
+  const goldenImages = new GoldenImages(store, bytes);
+  // Deployment plans find golden images through the same Store they read (a transaction's during extract).
+  const goldenLookupOver = (s: Store): GoldenImageLookup => {
+    const images = new GoldenImages(s, bytes);
+    return { find: (idOrName, o) => images.find(idOrName, o) };
+  };
+  // Profiles and templates are made further down (they need deployment plans); used only when called.
+  const deploymentPlanUsage: DeploymentPlanUsage = {
+    async usersOf(id) {
+      const ref = (x: { name: string; uri: string }) => ({ name: x.name, uri: x.uri });
+      return { serverProfiles: (await profiles.usingPlan(id)).map(ref), serverProfileTemplates: (await templates.usingPlan(id)).map(ref) };
+    },
+  };
   const planScripts = new PlanScripts(store);
   const buildPlans = new BuildPlans(store);
-  const deploymentPlanUsage = { usersOf: () => Promise.resolve({ serverProfiles: [], serverProfileTemplates: [] }) };
-  const deploymentPlans = new DeploymentPlans(store, noGoldenImages, deploymentPlanUsage);
+  const deploymentPlans = new DeploymentPlans(store, goldenLookupOver(store), deploymentPlanUsage);
+  const deploymentPlansUsing = async (goldenImageId: string): Promise<string[]> => {
+    const ids = await store.deploymentPlans().usingGoldenImage(goldenImageId);
+    return Promise.all(ids.map(async (d) => (await store.deploymentPlans().get(d))?.name ?? d));
+  };
   const deploymentGroups = new DeploymentGroups(store);
   await deploymentGroups.ensureDefault();
   const bundles = createBundleServices({
@@ -92,12 +155,43 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
     tasks,
     dataDir: options.dataDir,
     // Everything here reads through `s`: an extract runs in one SQLite transaction.
-    artifactsOver: (s) => ({ planScripts: new PlanScripts(s), buildPlans: new BuildPlans(s), deploymentPlans: new DeploymentPlans(s, noGoldenImages, deploymentPlanUsage) }),
-    goldenImages: undefined,
+    artifactsOver: (s) => ({ planScripts: new PlanScripts(s), buildPlans: new BuildPlans(s), deploymentPlans: new DeploymentPlans(s, goldenLookupOver(s), deploymentPlanUsage) }),
+    goldenImages: goldenImagePort(goldenImages, deploymentPlansUsing),
     deploymentGroups: { get: (id) => deploymentGroups.get(id) },
   });
   const oneView = new OneViewViews(deploymentPlans, identity);
   if (options.demo === true && (await loadDemoArtifacts({ planScripts, buildPlans, deploymentPlans }))) logger.info('demo artifacts loaded');
+
+  // The data plane: OS volumes exported over NBD, personalized by the plan-script engine.
+  const registry = new ExportRegistry();
+  const nbdOptions = options.nbd ?? { host: '127.0.0.1', port: 0 };
+  const nbd = await startNbdServer({ host: nbdOptions.host, port: nbdOptions.port, registry });
+  const endpoint = { host: nbdOptions.advertise ?? (nbdOptions.host === '0.0.0.0' ? '127.0.0.1' : nbdOptions.host), port: nbd.port };
+  const exports = volumeExports(registry, endpoint);
+  const osVolumes = new OsVolumes(store, endpoint, (id) => volumeStore.allocation(id));
+  const computeModules = new ComputeModules(store, join(options.dataDir, 'run'));
+  const extPool = new ExtWorkerPool();
+  const personalize = planScriptPersonalizer({
+    openSession: (disk) => openGuestSession(disk, { pool: extPool }),
+    scratchParent: tmpdir(),
+    sandbox: new HostSandbox(),
+  });
+  const deployer = new VolumeDeployer({ planScripts, buildPlans, goldenImages, osVolumes, volumes: volumeStore, exports, modules: computeModules, personalize });
+  const profiles: ServerProfiles = new ServerProfiles({
+    store,
+    tasks,
+    deploymentPlans,
+    hardware: computeModules,
+    resolveAttributes,
+    deployer,
+    fromTemplate: (uri, input) => templates.fill(uri, input),
+  });
+  const templates: ServerProfileTemplates = new ServerProfileTemplates(store, deploymentPlans, () => profiles);
+  const capture = new Capture({ tasks, planScripts, buildPlans, goldenImages, osVolumes, volumes: volumeStore, personalize });
+  const referencedVolumeUris = async (): Promise<Set<string>> => new Set((await profiles.list()).flatMap((p) => (p.osDeploymentSettings.osVolumeUri === null ? [] : [p.osDeploymentSettings.osVolumeUri])));
+  const reconciled = await reconcileVolumes({ osVolumes, volumes: volumeStore, exports, storedVolumeIds: () => Promise.resolve(volumeStore.listVolumes().map((v) => v.id)), referencedVolumeUris });
+  if (reconciled.orphansDeleted.length > 0) logger.warn({ volumes: reconciled.orphansDeleted }, 'volumes left by an interrupted deploy or capture deleted');
+  logger.info({ nbd: `${endpoint.host}:${endpoint.port}`, exported: reconciled.exported }, 'OS volumes exported over NBD');
 
   const { app } = createApp({
     logger,
@@ -111,7 +205,10 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
       registerArtifactRoutes(router, { planScripts, buildPlans, deploymentPlans, tasks });
       registerViewRoutes(router, { deploymentGroups, oneView });
       registerBundleRoutes(router, { ...bundles, tasks });
-      registerStorageRoutes(router, emptyCatalog);
+      registerGoldenImageRoutes(router, { goldenImages, tasks, deploymentPlansUsing, capture: (input, owner) => capture.start(input, owner) });
+      registerOsVolumeRoutes(router, osVolumes);
+      registerProfileRoutes(router, { profiles: profiles, templates: templates, tasks });
+      registerComputeModuleRoutes(router, { modules: computeModules, tasks });
     },
   });
 
@@ -125,11 +222,22 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
     deploymentPlans,
     deploymentGroups,
     bundles,
+    goldenImages,
+    osVolumes,
+    profiles,
+    templates,
+    computeModules,
+    volumeStore,
+    nbd,
     logger,
     generatedAdminPassword: admin?.generatedPassword,
     recoveredTasks,
     async close() {
       await tasks.close();
+      await computeModules.close();
+      await nbd.close();
+      await volumeStore.close();
+      await extPool.close();
       await store.close();
     },
   };

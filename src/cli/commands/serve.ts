@@ -12,9 +12,13 @@ export function registerServe(program: Command, serve: (options: ServeOptions) =
     .option('--http', 'serve plain HTTP instead of HTTPS', false)
     .option('--admin-password <password>', 'password of the first administrator (or STREAMER_ADMIN_PASSWORD); generated and printed when absent')
     .option('--demo', 'load demo artifacts when the appliance is empty', false)
-    .action(async (opts: { data: string; host: string; port: string; http: boolean; adminPassword?: string; demo: boolean }) => {
+    .option('--nbd-port <port>', 'NBD port OS volumes are exported on (0: any free port)', '10809')
+    .option('--nbd-address <address>', 'address compute modules reach the NBD server on (default: --host, or 127.0.0.1 for 0.0.0.0)')
+    .action(async (opts: { data: string; host: string; port: string; http: boolean; adminPassword?: string; demo: boolean; nbdPort: string; nbdAddress?: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Cannot start: "--port ${opts.port}" is not a port number`);
+      const nbdPort = Number(opts.nbdPort);
+      if (!Number.isInteger(nbdPort) || nbdPort < 0 || nbdPort > 65535) throw new Error(`Cannot start: "--nbd-port ${opts.nbdPort}" is not a port number`);
       const adminPassword = opts.adminPassword ?? process.env['STREAMER_ADMIN_PASSWORD'];
       const running = await serve({
         dataDir: opts.data,
@@ -22,13 +26,14 @@ export function registerServe(program: Command, serve: (options: ServeOptions) =
         port,
         http: opts.http,
         demo: opts.demo,
+        nbd: { host: opts.host, port: nbdPort, ...(opts.nbdAddress === undefined ? {} : { advertise: opts.nbdAddress }) },
         ...(adminPassword === undefined ? {} : { adminPassword }),
       });
       const { appliance, server } = running;
       if (appliance.generatedAdminPassword !== undefined) {
         process.stdout.write(`First start: user "Administrator", password "${appliance.generatedAdminPassword}" (shown once; change it with PUT /rest/users)\n`);
       }
-      process.stdout.write(`Streamer listening on ${server.url} (data: ${opts.data})\n`);
+      process.stdout.write(`Streamer listening on ${server.url} (NBD on port ${appliance.nbd.port}, data: ${opts.data})\n`);
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           appliance.logger.info({ signal }, 'shutting down');

@@ -1,0 +1,198 @@
+// Deploy, redeploy, capture and delete through the REST API on a served appliance, checked from outside:
+// the OS volume is read back over NBD with nbdcopy and inspected with e2fsck and debugfs.
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveAppliance, type RunningAppliance } from '../../src/appliance.js';
+
+function requireTool(tool: string, debianPackage: string): void {
+  try {
+    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+  } catch {
+    throw new Error(`This test needs "${tool}": install the Debian package ${debianPackage}`);
+  }
+}
+
+let work: string;
+let running: RunningAppliance;
+let base: string;
+let session: string;
+
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'x-api-version': '2000', auth: session, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+}
+
+async function finished(reply: { status: number; body: any }): Promise<any> {
+  expect(reply.status, JSON.stringify(reply.body)).toBe(202);
+  let task = reply.body;
+  for (let i = 0; i < 600 && !['Completed', 'Error', 'Warning', 'Terminated'].includes(task.taskState); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    task = (await call('GET', task.uri)).body;
+  }
+  return task;
+}
+
+async function created(path: string, body: unknown): Promise<any> {
+  const task = await finished(await call('POST', path, body));
+  expect(task.taskState, JSON.stringify(task.taskErrors)).toBe('Completed');
+  return (await call('GET', task.associatedResource.resourceUri)).body;
+}
+
+/** Reads the whole OS volume over NBD into a file and returns the file's path. */
+async function readOverNbd(osVolumeUri: string, name: string): Promise<string> {
+  const storage = (await call('GET', `${osVolumeUri}/storage`)).body;
+  expect(storage.exportUri).toMatch(/^nbd:\/\/127\.0\.0\.1:\d+\/osvol-[0-9a-f]{32}$/);
+  const out = join(work, `${name}.img`);
+  // Asynchronously: the appliance serving the export runs in this process.
+  await promisify(execFile)('nbdcopy', [storage.exportUri, out]);
+  return out;
+}
+
+function guestFile(image: string, path: string): string {
+  return execFileSync('debugfs', ['-R', `cat ${path}`, image], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+}
+
+function fsckClean(image: string): void {
+  execFileSync('e2fsck', ['-fn', image], { stdio: 'pipe' });
+}
+
+beforeAll(async () => {
+  for (const [tool, pkg] of [['mkfs.ext4', 'e2fsprogs'], ['debugfs', 'e2fsprogs'], ['nbdcopy', 'libnbd-bin']] as const) requireTool(tool, pkg);
+  work = await mkdtemp(join(tmpdir(), 'streamer-deploy-'));
+  running = await serveAppliance({ dataDir: join(work, 'data'), host: '127.0.0.1', port: 0, http: true, nbd: { host: '127.0.0.1', port: 0 }, logger: pino({ level: 'silent' }), adminPassword: 'admin-password-1' });
+  base = `http://127.0.0.1:${running.server.port}`;
+  session = ((await (await fetch(`${base}/rest/login-sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userName: 'Administrator', password: 'admin-password-1' }) })).json()) as { sessionID: string }).sessionID;
+
+  // A golden image: ext4 on the whole disk with a hostname and a file the capture plan removes.
+  const root = join(work, 'root');
+  await mkdir(join(root, 'etc'), { recursive: true });
+  await writeFile(join(root, 'etc/hostname'), 'golden\n');
+  await writeFile(join(root, 'etc/os-release'), 'ID=debian\nVERSION_ID="12"\n');
+  const image = join(work, 'golden.img');
+  execFileSync('truncate', ['-s', '64M', image]);
+  execFileSync('mkfs.ext4', ['-q', '-F', '-d', root, image], { stdio: 'ignore' });
+  const form = new FormData();
+  form.append('file', new Blob([await readFile(image)]), 'golden.img');
+  const upload = await fetch(`${base}/rest/golden-images?name=golden&description=test`, { method: 'POST', headers: { 'x-api-version': '2000', auth: session }, body: form });
+  const task = await finished({ status: upload.status, body: await upload.json() });
+  expect(task.taskState, JSON.stringify(task.taskErrors)).toBe('Completed');
+}, 120_000);
+
+afterAll(async () => {
+  await running?.stop();
+  if (work !== undefined) await rm(work, { recursive: true, force: true });
+});
+
+describe('deploy', () => {
+  let plan: any;
+  let hardware: any;
+  let profile: any;
+  let firstVolume: string;
+
+  it('deploys a personalized OS volume to a virtual compute module and exports it over NBD', async () => {
+    const golden = (await call('GET', "/rest/golden-images?filter=\"name='golden'\"")).body.members[0];
+    const script = await created('/rest/plan-scripts', {
+      name: 'set hostname', planType: 'deploy',
+      content: 'mount /dev/sda /\nupload -<<END /etc/hostname\n@HostName@\nEND\nmkdir-p /etc/streamer\nwrite /etc/streamer/marker "deployed by @Owner:streamer@"\necho "ImageStreamerLog: hostname is @HostName@"\n',
+    });
+    const buildPlan = await created('/rest/build-plans', { name: 'deploy bp', oeBuildPlanType: 'deploy', buildStep: [{ serialNumber: '1', planScriptUri: script.uri }] });
+    plan = await created('/rest/deployment-plans', { name: 'golden dp', oeBuildPlanURI: buildPlan.uri, goldenImageURI: golden.uri });
+    hardware = await created('/rest/server-hardware', { name: 'bay-1', driver: 'virtual' });
+    const task = await finished(await call('POST', '/rest/server-profiles', {
+      name: 'web', serverHardwareUri: hardware.uri,
+      osDeploymentSettings: { osDeploymentPlanUri: plan.uri, osCustomAttributes: [{ name: 'HostName', value: 'web-01' }] },
+    }));
+    expect(task.taskState, JSON.stringify(task.taskErrors)).toBe('Completed');
+    profile = (await call('GET', task.associatedResource.resourceUri)).body;
+    firstVolume = profile.osDeploymentSettings.osVolumeUri;
+    expect(firstVolume).toMatch(/^\/rest\/os-volumes\//);
+
+    const volume = (await call('GET', firstVolume)).body;
+    expect(volume.statelessServerUri).toBe(profile.uri);
+    const log = await (await fetch(`${base}/rest/os-volumes/archive/${volume.id}`, { headers: { 'x-api-version': '2000', auth: session } })).text();
+    expect(log).toContain('hostname is web-01');
+
+    const copy = await readOverNbd(firstVolume, 'first');
+    fsckClean(copy);
+    expect(guestFile(copy, '/etc/hostname')).toBe('web-01\n');
+    expect(guestFile(copy, '/etc/streamer/marker')).toBe('deployed by streamer');
+    expect((await call('GET', hardware.uri)).body.powerState).toBe('On');
+  });
+
+  it('leaves the golden image untouched', async () => {
+    const golden = (await call('GET', "/rest/golden-images?filter=\"name='golden'\"")).body.members[0];
+    const download = await fetch(`${base}/rest/golden-images/download/${golden.id}`, { headers: { 'x-api-version': '2000', auth: session } });
+    await writeFile(join(work, 'golden-back.zip'), Buffer.from(await download.arrayBuffer()));
+    execFileSync('unzip', ['-o', '-q', join(work, 'golden-back.zip'), '-d', join(work, 'golden-back')]);
+    const files = execFileSync('ls', [join(work, 'golden-back')]).toString().trim().split('\n');
+    expect(files).toHaveLength(1);
+    expect(guestFile(join(work, 'golden-back', files[0]!), '/etc/hostname')).toBe('golden\n');
+  });
+
+  it('refuses a bad attribute value before anything is made, naming it', async () => {
+    const before = (await call('GET', '/rest/os-volumes')).body.total;
+    const reply = await call('POST', '/rest/server-profiles', {
+      name: 'bad', osDeploymentSettings: { osDeploymentPlanUri: plan.uri, osCustomAttributes: [{ name: 'NoSuchAttribute', value: 'x' }] },
+    });
+    expect(reply.status).toBe(400);
+    expect(JSON.stringify(reply.body)).toContain('NoSuchAttribute');
+    expect((await call('GET', '/rest/os-volumes')).body.total).toBe(before);
+  });
+
+  it('redeploys when the attributes change, and removes the old volume once the new one is ready', async () => {
+    const current = (await call('GET', profile.uri)).body;
+    const task = await finished(await call('PUT', profile.uri, {
+      ...current, osDeploymentSettings: { ...current.osDeploymentSettings, osCustomAttributes: [{ name: 'HostName', value: 'web-02' }] },
+    }));
+    expect(task.taskState, JSON.stringify(task.taskErrors)).toBe('Completed');
+    const updated = (await call('GET', profile.uri)).body;
+    expect(updated.osDeploymentSettings.osVolumeUri).not.toBe(firstVolume);
+    expect((await call('GET', firstVolume)).status).toBe(404);
+    const copy = await readOverNbd(updated.osDeploymentSettings.osVolumeUri, 'second');
+    fsckClean(copy);
+    expect(guestFile(copy, '/etc/hostname')).toBe('web-02\n');
+
+    const again = await call('PUT', profile.uri, (await call('GET', profile.uri)).body);
+    const idle = await finished(again);
+    expect(idle.taskState).toBe('Completed');
+    expect((await call('GET', profile.uri)).body.osDeploymentSettings.osVolumeUri).toBe(updated.osDeploymentSettings.osVolumeUri);
+  });
+
+  it('captures the volume into a golden image through a capture plan that removes the hostname', async () => {
+    const volumeUri = (await call('GET', profile.uri)).body.osDeploymentSettings.osVolumeUri;
+    const script = await created('/rest/plan-scripts', { name: 'generalize', planType: 'capture', content: 'mount /dev/sda /\nrm-f /etc/hostname\n' });
+    const capturePlan = await created('/rest/build-plans', { name: 'capture bp', oeBuildPlanType: 'capture', buildStep: [{ serialNumber: '1', planScriptUri: script.uri }] });
+    const captured = await created('/rest/golden-images', { type: 'GoldenImage', name: 'captured', imageCapture: 'true', osVolumeURI: volumeUri, buildPlanUri: capturePlan.uri });
+    expect(captured).toMatchObject({ imageCapture: true, osVolumeURI: volumeUri, buildPlanUri: capturePlan.uri });
+
+    // The server's own volume keeps its hostname; the captured image has none but keeps the marker.
+    const live = await readOverNbd(volumeUri, 'live');
+    expect(guestFile(live, '/etc/hostname')).toBe('web-02\n');
+    const download = await fetch(`${base}/rest/golden-images/download/${captured.id}`, { headers: { 'x-api-version': '2000', auth: session } });
+    await writeFile(join(work, 'captured.zip'), Buffer.from(await download.arrayBuffer()));
+    execFileSync('unzip', ['-o', '-q', join(work, 'captured.zip'), '-d', join(work, 'captured')]);
+    const file = join(work, 'captured', execFileSync('ls', [join(work, 'captured')]).toString().trim().split('\n')[0]!);
+    fsckClean(file);
+    expect(guestFile(file, '/etc/streamer/marker')).toBe('deployed by streamer');
+    expect(execFileSync('debugfs', ['-R', 'ls /etc', file], { stdio: ['ignore', 'pipe', 'ignore'] }).toString()).not.toContain('hostname');
+  });
+
+  it('deletes the profile: the module powers off and the volume goes', async () => {
+    const volumeUri = (await call('GET', profile.uri)).body.osDeploymentSettings.osVolumeUri;
+    const task = await finished(await call('DELETE', profile.uri));
+    expect(task.taskState, JSON.stringify(task.taskErrors)).toBe('Completed');
+    expect((await call('GET', profile.uri)).status).toBe(404);
+    expect((await call('GET', volumeUri)).status).toBe(404);
+    expect((await call('GET', hardware.uri)).body.powerState).toBe('Off');
+  });
+});
