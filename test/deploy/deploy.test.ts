@@ -1,60 +1,24 @@
 // Deploy, redeploy, capture and delete through the REST API on a served appliance, checked from outside:
 // the OS volume is read back over NBD with nbdcopy and inspected with e2fsck and debugfs.
-import { execFile, execFileSync } from 'node:child_process';
-import { promisify } from 'node:util';
-import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveAppliance, type RunningAppliance } from '../../src/appliance.js';
-
-function requireTool(tool: string, debianPackage: string): void {
-  try {
-    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-  } catch {
-    throw new Error(`This test needs "${tool}": install the Debian package ${debianPackage}`);
-  }
-}
+import { requireTool, startServedAppliance, type ServedAppliance } from '../support/served-appliance.js';
 
 let work: string;
-let running: RunningAppliance;
-let base: string;
-let session: string;
-
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'x-api-version': '2000', auth: session, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
-}
-
-async function finished(reply: { status: number; body: any }): Promise<any> {
-  expect(reply.status, JSON.stringify(reply.body)).toBe(202);
-  let task = reply.body;
-  for (let i = 0; i < 600 && !['Completed', 'Error', 'Warning', 'Terminated'].includes(task.taskState); i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    task = (await call('GET', task.uri)).body;
-  }
-  return task;
-}
-
-async function created(path: string, body: unknown): Promise<any> {
-  const task = await finished(await call('POST', path, body));
-  expect(task.taskState, JSON.stringify(task.taskErrors)).toBe('Completed');
-  return (await call('GET', task.associatedResource.resourceUri)).body;
-}
+let a: ServedAppliance;
+const call = (method: string, path: string, body?: unknown) => a.call(method, path, body);
+const finished = (reply: { status: number; body: any }) => a.finished(reply);
+const created = (path: string, body: unknown) => a.created(path, body);
 
 /** Reads the whole OS volume over NBD into a file and returns the file's path. */
 async function readOverNbd(osVolumeUri: string, name: string): Promise<string> {
   const storage = (await call('GET', `${osVolumeUri}/storage`)).body;
   expect(storage.exportUri).toMatch(/^nbd:\/\/127\.0\.0\.1:\d+\/osvol-[0-9a-f]{32}$/);
   const out = join(work, `${name}.img`);
-  // Asynchronously: the appliance serving the export runs in this process.
-  await promisify(execFile)('nbdcopy', [storage.exportUri, out]);
+  await a.readVolume(osVolumeUri, out);
   return out;
 }
 
@@ -67,11 +31,9 @@ function fsckClean(image: string): void {
 }
 
 beforeAll(async () => {
-  for (const [tool, pkg] of [['mkfs.ext4', 'e2fsprogs'], ['debugfs', 'e2fsprogs'], ['nbdcopy', 'libnbd-bin']] as const) requireTool(tool, pkg);
+  for (const [tool, pkg] of [['mkfs.ext4', 'e2fsprogs'], ['debugfs', 'e2fsprogs'], ['nbdcopy', 'libnbd-bin'], ['unzip', 'unzip']] as const) requireTool(tool, pkg);
   work = await mkdtemp(join(tmpdir(), 'streamer-deploy-'));
-  running = await serveAppliance({ dataDir: join(work, 'data'), host: '127.0.0.1', port: 0, http: true, nbd: { host: '127.0.0.1', port: 0 }, logger: pino({ level: 'silent' }), adminPassword: 'admin-password-1' });
-  base = `http://127.0.0.1:${running.server.port}`;
-  session = ((await (await fetch(`${base}/rest/login-sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userName: 'Administrator', password: 'admin-password-1' }) })).json()) as { sessionID: string }).sessionID;
+  a = await startServedAppliance(join(work, 'data'));
 
   // A golden image: ext4 on the whole disk with a hostname and a file the capture plan removes.
   const root = join(work, 'root');
@@ -81,15 +43,11 @@ beforeAll(async () => {
   const image = join(work, 'golden.img');
   execFileSync('truncate', ['-s', '64M', image]);
   execFileSync('mkfs.ext4', ['-q', '-F', '-d', root, image], { stdio: 'ignore' });
-  const form = new FormData();
-  form.append('file', new Blob([await readFile(image)]), 'golden.img');
-  const upload = await fetch(`${base}/rest/golden-images?name=golden&description=test`, { method: 'POST', headers: { 'x-api-version': '2000', auth: session }, body: form });
-  const task = await finished({ status: upload.status, body: await upload.json() });
-  expect(task.taskState, JSON.stringify(task.taskErrors)).toBe('Completed');
+  await a.uploadGoldenImage('golden', image);
 }, 120_000);
 
 afterAll(async () => {
-  await running?.stop();
+  await a?.stop();
   if (work !== undefined) await rm(work, { recursive: true, force: true });
 });
 
@@ -119,7 +77,7 @@ describe('deploy', () => {
 
     const volume = (await call('GET', firstVolume)).body;
     expect(volume.statelessServerUri).toBe(profile.uri);
-    const log = await (await fetch(`${base}/rest/os-volumes/archive/${volume.id}`, { headers: { 'x-api-version': '2000', auth: session } })).text();
+    const log = await a.text(`/rest/os-volumes/archive/${volume.id}`);
     expect(log).toContain('hostname is web-01');
 
     const copy = await readOverNbd(firstVolume, 'first');
@@ -131,8 +89,7 @@ describe('deploy', () => {
 
   it('leaves the golden image untouched', async () => {
     const golden = (await call('GET', "/rest/golden-images?filter=\"name='golden'\"")).body.members[0];
-    const download = await fetch(`${base}/rest/golden-images/download/${golden.id}`, { headers: { 'x-api-version': '2000', auth: session } });
-    await writeFile(join(work, 'golden-back.zip'), Buffer.from(await download.arrayBuffer()));
+    await writeFile(join(work, 'golden-back.zip'), await a.bytes(`/rest/golden-images/download/${golden.id}`));
     execFileSync('unzip', ['-o', '-q', join(work, 'golden-back.zip'), '-d', join(work, 'golden-back')]);
     const files = execFileSync('ls', [join(work, 'golden-back')]).toString().trim().split('\n');
     expect(files).toHaveLength(1);
@@ -178,8 +135,7 @@ describe('deploy', () => {
     // The server's own volume keeps its hostname; the captured image has none but keeps the marker.
     const live = await readOverNbd(volumeUri, 'live');
     expect(guestFile(live, '/etc/hostname')).toBe('web-02\n');
-    const download = await fetch(`${base}/rest/golden-images/download/${captured.id}`, { headers: { 'x-api-version': '2000', auth: session } });
-    await writeFile(join(work, 'captured.zip'), Buffer.from(await download.arrayBuffer()));
+    await writeFile(join(work, 'captured.zip'), await a.bytes(`/rest/golden-images/download/${captured.id}`));
     execFileSync('unzip', ['-o', '-q', join(work, 'captured.zip'), '-d', join(work, 'captured')]);
     const file = join(work, 'captured', execFileSync('ls', [join(work, 'captured')]).toString().trim().split('\n')[0]!);
     fsckClean(file);

@@ -2,7 +2,6 @@
 // for end-to-end tests that drive the API as HPE's clients do.
 import { execFile, execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pino from 'pino';
 import { expect } from 'vitest';
@@ -28,6 +27,7 @@ export interface ServedAppliance {
   base: string;
   call(method: string, path: string, body?: unknown): Promise<Reply>;
   text(path: string): Promise<string>;
+  bytes(path: string): Promise<Buffer>;
   /** Polls the task of a 202 reply until it is final. */
   finished(reply: Reply, timeoutMs?: number): Promise<any>;
   /** POSTs, expects the task to complete, returns the resource. */
@@ -62,6 +62,9 @@ export async function startServedAppliance(dataDir: string, options: Partial<Ser
     async text(path) {
       return (await fetch(`${base}${path}`, { headers })).text();
     },
+    async bytes(path) {
+      return Buffer.from(await (await fetch(`${base}${path}`, { headers })).arrayBuffer());
+    },
     async finished(reply, timeoutMs = 120_000) {
       expect(reply.status, JSON.stringify(reply.body)).toBe(202);
       let task = reply.body;
@@ -79,7 +82,7 @@ export async function startServedAppliance(dataDir: string, options: Partial<Ser
     },
     async uploadGoldenImage(name, file) {
       const form = new FormData();
-      form.append('file', new Blob([await readFile(file)]), file.split('/').pop()!);
+      form.append('file', new Blob([await readFile(file)]), file.split('/').pop());
       const upload = await fetch(`${base}/rest/golden-images?name=${encodeURIComponent(name)}`, { method: 'POST', headers, body: form });
       const task = await served.finished({ status: upload.status, body: await upload.json() });
       expect(task.taskState, JSON.stringify(task.taskErrors)).toBe('Completed');
