@@ -188,6 +188,8 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
   });
   const templates: ServerProfileTemplates = new ServerProfileTemplates(store, deploymentPlans, () => profiles);
   const capture = new Capture({ tasks, planScripts, buildPlans, goldenImages, osVolumes, volumes: volumeStore, personalize });
+  const interrupted = await profiles.recover();
+  if (interrupted.length > 0) logger.warn({ profiles: interrupted }, 'server profiles whose task a restart cut short marked Critical');
   const referencedVolumeUris = async (): Promise<Set<string>> => new Set((await profiles.list()).flatMap((p) => (p.osDeploymentSettings.osVolumeUri === null ? [] : [p.osDeploymentSettings.osVolumeUri])));
   const reconciled = await reconcileVolumes({ osVolumes, volumes: volumeStore, exports, storedVolumeIds: () => Promise.resolve(volumeStore.listVolumes().map((v) => v.id)), referencedVolumeUris });
   if (reconciled.orphansDeleted.length > 0) logger.warn({ volumes: reconciled.orphansDeleted }, 'volumes left by an interrupted deploy or capture deleted');

@@ -94,6 +94,20 @@ export class ServerProfiles {
     return this.present(await this.stored(id));
   }
 
+  /**
+   * After a restart: profiles a cut-short task left Creating, Updating or Deleting go back to Normal with
+   * status Critical (their task ended as Error); returns their names.
+   */
+  async recover(): Promise<string[]> {
+    const names: string[] = [];
+    for (const p of await this.repo.list()) {
+      if (p.doc.state === 'Normal') continue;
+      await this.patch(p.id, (doc) => ({ ...doc, state: 'Normal', status: 'Critical' }));
+      names.push(p.name);
+    }
+    return names;
+  }
+
   /** Profiles using a deployment plan (for `usedby` and in-use checks). */
   async usingPlan(deploymentPlanId: string): Promise<ServerProfile[]> {
     return (await this.repo.listWhere('deployment_plan_id', deploymentPlanId)).map((p) => this.present(p));
