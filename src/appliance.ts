@@ -12,6 +12,7 @@ import { registerBundleRoutes } from './api/routes/bundles.js';
 import { registerComputeModuleRoutes } from './api/routes/compute-modules.js';
 import { registerGoldenImageRoutes } from './api/routes/golden-images.js';
 import { registerOsVolumeRoutes } from './api/routes/os-volumes.js';
+import { registerPreviewRoutes } from './api/routes/preview.js';
 import { registerProfileRoutes } from './api/routes/profiles.js';
 import { registerTaskRoutes } from './api/routes/tasks.js';
 import { registerViewRoutes } from './api/routes/views.js';
@@ -22,7 +23,7 @@ import { goldenImagePort } from './bundles/index.js';
 import { ComputeModules } from './compute/index.js';
 import { resolveAttributes } from './deploy/attribute-resolver.js';
 import { Capture } from './deploy/capture.js';
-import { VolumeDeployer, reconcileVolumes, type VolumeExports } from './deploy/deployer.js';
+import { VolumeDeployer, buildPlanSteps, reconcileVolumes, type VolumeExports } from './deploy/deployer.js';
 import { OsVolumes } from './deploy/os-volumes.js';
 import { planScriptPersonalizer } from './deploy/personalizer.js';
 import { ServerProfileTemplates } from './deploy/server-profile-templates.js';
@@ -211,6 +212,14 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
       registerOsVolumeRoutes(router, osVolumes);
       registerProfileRoutes(router, { profiles: profiles, templates: templates, tasks });
       registerComputeModuleRoutes(router, { modules: computeModules, tasks });
+      registerPreviewRoutes(router, {
+        deploymentPlans,
+        goldenImages,
+        volumes: volumeStore,
+        personalize,
+        steps: (buildPlanId) => buildPlanSteps({ planScripts, buildPlans }, buildPlanId),
+        openSession: (disk) => openGuestSession(disk, { pool: extPool }),
+      });
     },
   });
 

@@ -5,7 +5,7 @@ import { AppError, conflict, invalid, isAppError, toAppError } from '../core/err
 import { idFromUri, looseBoolean, parseInput, type BuildPlans, type GoldenImages, type PlanScripts } from '../artifacts/index.js';
 import { z } from 'zod';
 import type { Task, TaskEngine } from '../tasks/index.js';
-import type { Personalize, PersonalizeStep } from './deployer.js';
+import { buildPlanSteps, type Personalize } from './deployer.js';
 import type { OsVolumes } from './os-volumes.js';
 
 /** A capture request (reference §4.4): POST /rest/golden-images with imageCapture. */
@@ -57,11 +57,7 @@ export class Capture {
     if (plan.oeBuildPlanType !== 'capture') {
       throw conflict('CAPTURE_PLAN_TYPE', `Cannot capture "${name}": build plan "${plan.name}" is a ${plan.oeBuildPlanType} plan, not a capture plan`, { recommendedActions: ['Choose a build plan whose oeBuildPlanType is "capture"'] });
     }
-    const steps: PersonalizeStep[] = [];
-    for (const step of [...plan.buildStep].sort((a, b) => Number(a.serialNumber) - Number(b.serialNumber))) {
-      const script = await this.p.planScripts.get(idFromUri(step.planScriptUri, 'plan-scripts') ?? step.planScriptUri);
-      steps.push({ name: script.name, content: script.content });
-    }
+    const steps = await buildPlanSteps(this.p, plan.id);
     const values = Object.fromEntries(plan.customAttributes.filter((a) => a.value !== null).map((a) => [a.name, a.value!]));
 
     return this.p.tasks.start({

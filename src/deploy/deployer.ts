@@ -71,6 +71,18 @@ export interface DeployerParts {
 
 const MiB = 1024 * 1024;
 
+/** A build plan's plan scripts in step order, as the engine runs them. */
+export async function buildPlanSteps(artifacts: { planScripts: PlanScripts; buildPlans: BuildPlans }, buildPlanId: string): Promise<PersonalizeStep[]> {
+  const buildPlan = await artifacts.buildPlans.get(buildPlanId);
+  const ordered = [...buildPlan.buildStep].sort((a, b) => Number(a.serialNumber) - Number(b.serialNumber));
+  const steps: PersonalizeStep[] = [];
+  for (const step of ordered) {
+    const script = await artifacts.planScripts.get(idFromUri(step.planScriptUri, 'plan-scripts') ?? step.planScriptUri);
+    steps.push({ name: script.name, content: script.content });
+  }
+  return steps;
+}
+
 /** An unguessable NBD export name: only holders of the OS volume record learn it. */
 export function newExportName(): string {
   return `osvol-${randomBytes(16).toString('hex')}`;
@@ -165,19 +177,10 @@ export class VolumeDeployer implements Deployer {
     if (request.osVolumeUri !== null) await this.removeVolume(request.osVolumeUri, context);
   }
 
-  /** The build plan's scripts in step order. */
   private async steps(plan: DeploymentPlan): Promise<PersonalizeStep[]> {
     const buildPlanId = idFromUri(plan.oeBuildPlanURI, 'build-plans');
     if (buildPlanId === undefined) throw new AppError('invalid', 'DEPLOYMENT_PLAN_NO_BUILD_PLAN', `Cannot deploy "${plan.name}": it names no OS build plan`);
-    const buildPlan = await this.p.buildPlans.get(buildPlanId);
-    const ordered = [...buildPlan.buildStep].sort((a, b) => Number(a.serialNumber) - Number(b.serialNumber));
-    const steps: PersonalizeStep[] = [];
-    for (const step of ordered) {
-      const scriptId = idFromUri(step.planScriptUri, 'plan-scripts') ?? step.planScriptUri;
-      const script = await this.p.planScripts.get(scriptId);
-      steps.push({ name: script.name, content: script.content });
-    }
-    return steps;
+    return buildPlanSteps(this.p, buildPlanId);
   }
 
   private async makeVolume(plan: DeploymentPlan): Promise<{ volumeId: string; sizeBytes: number; goldenImageId: string | null; from: string }> {

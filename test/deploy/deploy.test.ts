@@ -87,6 +87,22 @@ describe('deploy', () => {
     expect((await call('GET', hardware.uri)).body.powerState).toBe('On');
   });
 
+  it('previews what a server would get (log and file diffs) without keeping anything', async () => {
+    const volumesBefore = (await call('GET', '/rest/os-volumes')).body.total;
+    const reply = await call('POST', `${plan.uri}/preview`, { osCustomAttributes: [{ name: 'HostName', value: 'preview-01' }] });
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    expect(reply.body.ok).toBe(true);
+    expect(reply.body.log.join('\n')).toContain('hostname is preview-01');
+    const byPath = Object.fromEntries(reply.body.changes.map((c: { path: string }) => [c.path, c]));
+    expect(byPath['/dev/sda:/etc/hostname']).toMatchObject({ change: 'modified', diff: [{ kind: 'removed', line: 1, text: 'golden' }, { kind: 'added', line: 1, text: 'preview-01' }] });
+    expect(byPath['/dev/sda:/etc/streamer']).toMatchObject({ change: 'added' });
+    expect(byPath['/dev/sda:/etc/streamer/marker']).toMatchObject({ change: 'added', diff: [{ kind: 'added', line: 1, text: 'deployed by streamer' }] });
+    expect(Object.keys(byPath)).not.toContain('/dev/sda:/etc/os-release');
+    expect((await call('GET', '/rest/os-volumes')).body.total).toBe(volumesBefore);
+    const bad = await call('POST', `${plan.uri}/preview`, { osCustomAttributes: [{ name: 'Nope', value: '1' }] });
+    expect(bad.status).toBe(400);
+  });
+
   it('leaves the golden image untouched', async () => {
     const golden = (await call('GET', "/rest/golden-images?filter=\"name='golden'\"")).body.members[0];
     await writeFile(join(work, 'golden-back.zip'), await a.bytes(`/rest/golden-images/download/${golden.id}`));
