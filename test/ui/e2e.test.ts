@@ -248,6 +248,14 @@ describe.sequential('web UI end to end', () => {
 
   it.runIf(profilesMounted && hardwareMounted && goldenImagesMounted)('creates a template, then a profile from it: a bad value shows an error, a good one deploys to a virtual module', async () => {
     const { page } = ui;
+    // A virtual compute module to deploy to, added on the compute modules page.
+    await nav('Compute modules');
+    await page.getByRole('heading', { name: 'Compute modules' }).waitFor();
+    await page.getByLabel('Module name').fill('ui-bay-1');
+    await page.getByLabel('Driver').selectOption('virtual');
+    await page.getByRole('button', { name: 'Add module' }).click();
+    await page.getByRole('link', { name: 'ui-bay-1' }).waitFor();
+    await ui.shot('compute-modules');
     // Template over the developer deployment plan.
     await nav('Profile templates');
     await page.getByRole('link', { name: 'New template' }).click();

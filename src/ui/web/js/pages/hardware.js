@@ -2,7 +2,7 @@
 // Compute modules (/rest/server-hardware): power on, off and reset, the profile each carries, and the
 // serial console of modules that have one (qemu), followed live while the page is open.
 import { sleep } from '../api.js';
-import { badge, h, idOf, link, pageHeader, replace, table } from '../dom.js';
+import { badge, field, h, idOf, link, pageHeader, replace, table } from '../dom.js';
 import { noticeSlot } from '../notice.js';
 import { watchTask } from '../task-view.js';
 
@@ -22,8 +22,25 @@ async function power(ctx, hw, state, control) {
 export async function hardwareListPage(ctx) {
   const modules = await ctx.api.list('server-hardware', ctx.signal);
   modules.sort((a, b) => a.name.localeCompare(b.name));
+  const notice = noticeSlot();
+  const taskEl = h('div');
+  const name = field('Module name', h('input', { required: true }));
+  const driver = field('Driver', h('select', {}, h('option', { value: 'virtual', text: 'virtual (recorded power only)' }), h('option', { value: 'qemu', text: 'qemu (a VM on the appliance host)' })));
+  const add = async () => {
+    notice.clear();
+    try {
+      const final = await watchTask(ctx, taskEl, await ctx.api.task('POST', '/rest/server-hardware', { body: { name: name.input.value, driver: driver.input.value } }));
+      if (final.taskState !== 'Error') ctx.navigate('/server-hardware');
+    } catch (error) {
+      notice.error(error, 'Cannot add the compute module');
+    }
+  };
   replace(ctx.main,
     pageHeader('Compute modules'),
+    notice.el,
+    h('form', { class: 'inline-form', 'aria-label': 'Add a compute module', onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); void add(); } },
+      h('div', { class: 'form-row' }, name.wrapper, driver.wrapper, h('button', { type: 'submit', text: 'Add module' }))),
+    taskEl,
     table({
       caption: 'Compute modules', rows: modules,
       columns: [
