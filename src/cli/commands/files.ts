@@ -28,7 +28,49 @@ const transfers: Record<string, Transfer> = {
 const zipName = (member: Member): string => `${String(member['name'] ?? member['id']).replace(/[^\w.-]+/g, '_')}.zip`;
 const imageName = (file: string): string => file.replace(/^.*[\\/]/, '').replace(/\.(zip|gz|raw|img|qcow2|vmdk|vhdx|vdi)$/i, '');
 
+/** `server-hardware console NAME [--follow]` and `server-hardware power NAME on|off|reset`. */
+function registerHardwareVerbs(group: Command, io: CliIo, spec: ResourceSpec): void {
+  group
+    .command('console')
+    .description('Print the serial console of a compute module (qemu modules show the guest\'s output)')
+    .argument('<ref>', 'NAME|ID')
+    .option('-f, --follow', 'keep printing new output until interrupted')
+    .action(async (ref: string, opts: { follow?: boolean }) => {
+      const client = await connect(io);
+      const member = await resolveMember(client, spec, ref);
+      const path = `${String(member['uri'])}/console`;
+      let shown = '';
+      for (;;) {
+        const text = await client.call<unknown>('GET', path, { action: `read the console of ${spec.singular} "${ref}"` });
+        const now = typeof text === 'string' ? text : '';
+        // The appliance keeps the most recent output: print what is new since the last read.
+        const fresh = now.startsWith(shown) ? now.slice(shown.length) : now;
+        if (fresh !== '') io.stdout.write(fresh);
+        shown = now;
+        if (opts.follow !== true) return;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    });
+  group
+    .command('power')
+    .description('Power a compute module on, off (graceful), off --force, or reset')
+    .argument('<ref>', 'NAME|ID')
+    .argument('<state>', 'on | off | reset')
+    .option('--force', 'off: press and hold (immediate)')
+    .action(async (ref: string, state: string, opts: { force?: boolean }) => {
+      const wanted = state.toLowerCase();
+      if (!['on', 'off', 'reset'].includes(wanted)) throw new Error(`Cannot change the power of "${ref}": "${state}" is not on, off or reset`);
+      const client = await connect(io);
+      const member = await resolveMember(client, spec, ref);
+      const body = wanted === 'reset' ? { powerState: 'On', powerControl: 'Reset' } : { powerState: wanted === 'on' ? 'On' : 'Off', powerControl: opts.force === true ? 'PressAndHold' : 'MomentaryPress' };
+      await mutate(client, { method: 'PUT', path: `${String(member['uri'])}/powerState`, body, wait: true, io, action: `power ${wanted} ${spec.singular} "${ref}"` });
+      const after = await client.call<Member>('GET', String(member['uri']), { action: `read ${spec.singular} "${ref}"` });
+      print(io, `${spec.singular} "${String(member['name'])}" is ${String(after['powerState']).toLowerCase()}`);
+    });
+}
+
 export function registerFileVerbs(group: Command, io: CliIo, spec: ResourceSpec): void {
+  if (spec.name === 'server-hardware') registerHardwareVerbs(group, io, spec);
   const t = transfers[spec.name];
   if (t === undefined) return;
   if (t.upload === true) {
