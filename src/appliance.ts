@@ -91,7 +91,7 @@ function volumeExports(registry: ExportRegistry, endpoint: { host: string; port:
   return {
     endpoint,
     add(name, disk) {
-      registry.add(name, disk, { readOnly: false, flushIsGlobal: true, description: 'Streamer OS volume' });
+      registry.add(name, disk, { readOnly: false, flushIsGlobal: true, unlisted: true, description: 'Streamer OS volume' });
       disks.set(name, disk);
     },
     async remove(name) {

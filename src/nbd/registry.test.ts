@@ -3,6 +3,14 @@ import { SparseMemoryDisk } from '../../test/nbd/test-disks.js';
 import { ExportRegistry } from './registry.js';
 
 describe('ExportRegistry', () => {
+  it('leaves unlisted exports out of the list but serves them by name', () => {
+    const r = new ExportRegistry();
+    r.add('public', new SparseMemoryDisk(4096), { readOnly: true });
+    r.add('osvol-secret', new SparseMemoryDisk(4096), { readOnly: false, unlisted: true });
+    expect(r.list().map((e) => e.name)).toEqual(['public']);
+    expect(r.lookup('osvol-secret')?.unlisted).toBe(true);
+  });
+
   it('adds, lists, refuses duplicates and bad names', () => {
     const r = new ExportRegistry();
     r.add('a', new SparseMemoryDisk(4096), { readOnly: false, description: 'x' });

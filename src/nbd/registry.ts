@@ -14,6 +14,11 @@ export interface ExportOptions {
    * writable export; read-only exports always offer it.
    */
   flushIsGlobal?: boolean;
+  /**
+   * Left out of NBD_OPT_LIST (default: listed). OS volumes are exported under unguessable names that only
+   * holders of the volume record may learn; listing them would hand any client every server's disk.
+   */
+  unlisted?: boolean;
 }
 
 export interface ExportSummary {
@@ -35,6 +40,8 @@ export interface ExportEntry {
   readonly readOnly: boolean;
   readonly description: string;
   readonly multiConn: boolean;
+  /** Not shown by NBD_OPT_LIST (still reachable by name). */
+  readonly unlisted: boolean;
   readonly users: Set<ExportUser>;
 }
 
@@ -61,6 +68,7 @@ export class ExportRegistry {
       readOnly,
       description: options.description ?? '',
       multiConn: readOnly || options.flushIsGlobal === true,
+      unlisted: options.unlisted === true,
       users: new Set(),
     });
   }
@@ -83,7 +91,7 @@ export class ExportRegistry {
   }
 
   list(): ExportSummary[] {
-    return [...this.entries.values()].map((e) => ({
+    return [...this.entries.values()].filter((e) => !e.unlisted).map((e) => ({
       name: e.name,
       description: e.description,
       readOnly: e.readOnly,

@@ -1,6 +1,7 @@
 // Deploy, redeploy, capture and delete through the REST API on a served appliance, checked from outside:
 // the OS volume is read back over NBD with nbdcopy and inspected with e2fsck and debugfs.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +81,10 @@ describe('deploy', () => {
     const log = await a.text(`/rest/os-volumes/archive/${volume.id}`);
     expect(log).toContain('hostname is web-01');
 
+    // The export is reachable by its name only: an NBD client listing exports does not learn it.
+    const storage = (await call('GET', `${firstVolume}/storage`)).body;
+    const listing = await promisify(execFile)('nbdinfo', ['--list', `nbd://127.0.0.1:${storage.exportPort}`]);
+    expect(listing.stdout).not.toContain(storage.exportName);
     const copy = await readOverNbd(firstVolume, 'first');
     fsckClean(copy);
     expect(guestFile(copy, '/etc/hostname')).toBe('web-01\n');
