@@ -12,13 +12,16 @@ export function registerServe(program: Command, serve: (options: ServeOptions) =
     .option('--http', 'serve plain HTTP instead of HTTPS', false)
     .option('--admin-password <password>', 'password of the first administrator (or STREAMER_ADMIN_PASSWORD); generated and printed when absent')
     .option('--demo', 'load demo artifacts when the appliance is empty', false)
+    .option('--deploy-concurrency <n>', 'deploys and captures that run at once; more wait in a queue', '8')
     .option('--nbd-port <port>', 'NBD port OS volumes are exported on (0: any free port)', '10809')
     .option('--nbd-address <address>', 'address compute modules reach the NBD server on (default: --host, or 127.0.0.1 for 0.0.0.0)')
-    .action(async (opts: { data: string; host: string; port: string; http: boolean; adminPassword?: string; demo: boolean; nbdPort: string; nbdAddress?: string }) => {
+    .action(async (opts: { data: string; host: string; port: string; http: boolean; adminPassword?: string; demo: boolean; nbdPort: string; nbdAddress?: string; deployConcurrency: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Cannot start: "--port ${opts.port}" is not a port number`);
       const nbdPort = Number(opts.nbdPort);
       if (!Number.isInteger(nbdPort) || nbdPort < 0 || nbdPort > 65535) throw new Error(`Cannot start: "--nbd-port ${opts.nbdPort}" is not a port number`);
+      const deploys = Number(opts.deployConcurrency);
+      if (!Number.isInteger(deploys) || deploys < 1) throw new Error(`Cannot start: "--deploy-concurrency ${opts.deployConcurrency}" is not a positive whole number`);
       const adminPassword = opts.adminPassword ?? process.env['STREAMER_ADMIN_PASSWORD'];
       const running = await serve({
         dataDir: opts.data,
@@ -26,6 +29,7 @@ export function registerServe(program: Command, serve: (options: ServeOptions) =
         port,
         http: opts.http,
         demo: opts.demo,
+        taskLimits: { deploy: deploys },
         nbd: { host: opts.host, port: nbdPort, ...(opts.nbdAddress === undefined ? {} : { advertise: opts.nbdAddress }) },
         ...(adminPassword === undefined ? {} : { adminPassword }),
       });
