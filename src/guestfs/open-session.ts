@@ -8,6 +8,7 @@ import type { ImageFs } from './image-fs.js';
 import { readPartitions } from './partition-table.js';
 import type { GuestFilesystemInfo, GuestMount, GuestPartition, GuestSession } from './session.js';
 import { SliceDisk } from './slice-disk.js';
+import { openFat } from './vfat.js';
 
 export interface OpenGuestSessionOptions {
   pool?: ExtWorkerPool;
@@ -71,6 +72,8 @@ export async function openGuestSession(disk: Disk, options: OpenGuestSessionOpti
       let fs: ImageFs;
       if (type === 'ext2' || type === 'ext3' || type === 'ext4') {
         fs = await openExt(d, { readOnly, device, ...(options.pool === undefined ? {} : { pool: options.pool }) });
+      } else if (type === 'vfat') {
+        fs = await openFat(d, { readOnly, device });
       } else {
         throw new AppError('unavailable', 'GUESTFS_UNSUPPORTED_FS', `mount: ${device}: the native engine cannot mount ${type === 'unknown' ? 'this filesystem' : type}`, {
           recommendedActions: ['Install libguestfs-tools so that such build plans run through guestfish'],

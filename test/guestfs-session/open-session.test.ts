@@ -90,6 +90,40 @@ describe('openGuestSession', () => {
     }
   });
 
+  it('mounts a FAT32 ESP read-write (long names, mkdir, rename, delete) and leaves it fsck.vfat-clean', async () => {
+    requireTool('fsck.vfat', 'dosfstools');
+    requireTool('mcopy', 'mtools');
+    const image = partitioned('esp.img', 'label: gpt\n,40M,U\n,,L\n', { 1: 'vfat', 2: 'ext4' });
+    const disk = await FileDisk.open(image);
+    const session = await openGuestSession(disk);
+    await session.mount('/dev/sda1', '/');
+    const fs = session.resolve('/').fs;
+    expect(fs.type).toBe('vfat');
+    await fs.mkdir('/EFI');
+    await fs.mkdir('/EFI/BOOT');
+    await fs.writeFile('/EFI/BOOT/message.txt', Buffer.from('Hello from web-01\n'));
+    await fs.appendFile('/EFI/BOOT/message.txt', Buffer.from('second line\n'));
+    await fs.writeFile('/EFI/BOOT/A Long File Name.cfg', Buffer.from('x'));
+    await fs.writeFile('/EFI/BOOT/gone.txt', Buffer.from('y'));
+    await fs.unlink('/EFI/BOOT/gone.txt');
+    await fs.rename('/EFI/BOOT/A Long File Name.cfg', '/EFI/BOOT/renamed.cfg');
+    expect((await fs.readdir('/EFI/BOOT')).sort()).toEqual(['message.txt', 'renamed.cfg']);
+    expect((await fs.stat('/EFI')).kind).toBe('directory');
+    expect((await fs.stat('/EFI/BOOT/message.txt')).sizeBytes).toBe(30);
+    await expect(fs.readFile('/EFI/nope')).rejects.toThrow('cat: /EFI/nope: No such file or directory');
+    await expect(fs.rmdir('/EFI/BOOT')).rejects.toThrow(/not empty/);
+    await session.close();
+    await disk.close();
+
+    const esp = sfdiskLayout(image)[0]!;
+    const part = join(work, 'esp-check.img');
+    execFileSync('dd', [`if=${image}`, `of=${part}`, 'bs=512', `skip=${esp.startBytes / 512}`, `count=${esp.sizeBytes / 512}`], { stdio: 'ignore' });
+    execFileSync('fsck.vfat', ['-n', part], { stdio: 'pipe' });
+    const env = { ...process.env, MTOOLS_SKIP_CHECK: '1' };
+    expect(execFileSync('mtype', ['-i', part, '::/EFI/BOOT/message.txt'], { env }).toString()).toBe('Hello from web-01\nsecond line\n');
+    expect(execFileSync('mdir', ['-b', '-i', part, '::/EFI/BOOT'], { env }).toString()).toContain('renamed.cfg');
+  });
+
   it('treats a filesystem on the whole disk as /dev/sda', async () => {
     const image = join(work, 'whole.img');
     execFileSync('truncate', ['-s', '32M', image]);
