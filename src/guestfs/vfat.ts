@@ -168,7 +168,7 @@ class FatFs implements ImageFs {
     const kind = await this.kind(path);
     if (kind === undefined) throw new AppError('not_found', 'FS_NOT_FOUND', `ls: ${path}: No such file or directory`);
     if (kind === 'file') throw new AppError('invalid', 'FS_NOT_DIR', `ls: ${path}: Not a directory`);
-    return [...((await this.entries(path)) ?? new Map()).keys()];
+    return [...((await this.entries(path)) ?? new Map<string, boolean>()).keys()];
   }
 
   async mkdir(path: string): Promise<void> {
