@@ -13,6 +13,15 @@ import type { FileStat, ImageFs, StatVfs } from './image-fs.js';
 
 const BLOCK = 64 * 1024;
 
+interface Listed {
+  isDir: boolean;
+  size: number;
+  mtimeMs: number;
+}
+
+/** A line of `mdir -a`: short name, extension, size or <DIR>, date, time, then the long name if any. */
+const LISTING_LINE = /^(\S+)\s+(\S{0,3})\s+(<DIR>|\d+)\s+(\d{4}-\d\d-\d\d)\s+(\d{1,2}:\d\d)\s?(.*)$/;
+
 interface Run {
   stdout: Buffer;
   stderr: string;
@@ -90,44 +99,58 @@ class FatFs implements ImageFs {
     if (this.readOnly) throw new AppError('forbidden', 'FS_READ_ONLY', `${command}: ${path}: Read-only file system`);
   }
 
-  /** Entries of a directory: name → is a directory. Undefined when the directory does not exist. */
-  private async entries(dir: string): Promise<Map<string, boolean> | undefined> {
+  /** Directory listings by path, dropped on every change. */
+  private readonly listings = new Map<string, Map<string, Listed> | undefined>();
+
+  /** Entries of a directory by name. Undefined when the directory does not exist. */
+  private async entries(dir: string): Promise<Map<string, Listed> | undefined> {
     const d = clean(dir);
-    const run = await mtools('mdir', ['-b', '-i', this.image, `::${d}`]);
-    if (run.code !== 0) {
-      // An empty directory lists nothing and fails on some mtools versions: tell it from a missing one.
-      if (/not found/i.test(run.stderr)) return undefined;
-      return new Map();
+    if (this.listings.has(d)) return this.listings.get(d);
+    const run = await mtools('mdir', ['-a', '-i', this.image, `::${d}`]);
+    let out: Map<string, Listed> | undefined;
+    const text = run.stdout.toString('utf8');
+    if (run.code !== 0 && /not found/i.test(run.stderr)) out = undefined;
+    else if (!text.includes(`Directory for ::${d === '/' ? '/' : d}`)) out = undefined; // a file, not a directory
+    else {
+      out = new Map();
+      for (const line of text.split('\n')) {
+        const m = LISTING_LINE.exec(line);
+        if (m === null) continue;
+        const [, base, ext, sizeOrDir, date, time, long] = m;
+        const name = long !== undefined && long.trim() !== '' ? long.trim() : ext === '' ? base! : `${base!}.${ext!}`;
+        if (name === '.' || name === '..') continue;
+        const [hh, mm] = time!.split(':');
+        const mtimeMs = Date.parse(`${date!}T${hh!.padStart(2, '0')}:${mm!}:00Z`);
+        out.set(name, { isDir: sizeOrDir === '<DIR>', size: sizeOrDir === '<DIR>' ? 0 : Number(sizeOrDir), mtimeMs: Number.isNaN(mtimeMs) ? 0 : mtimeMs });
+      }
     }
-    const prefix = d === '/' ? '::/' : `::${d}/`;
-    const out = new Map<string, boolean>();
-    for (const line of run.stdout.toString('utf8').split('\n')) {
-      if (!line.startsWith(prefix)) continue;
-      const rest = line.slice(prefix.length);
-      const isDir = rest.endsWith('/');
-      const name = isDir ? rest.slice(0, -1) : rest;
-      if (name !== '' && !name.includes('/')) out.set(name, isDir);
-    }
-    // `mdir -b` on a file path prints the path itself: that is not a directory listing.
-    if (out.size === 0 && run.stdout.toString('utf8').trim() === `::${d}`) return undefined;
+    this.listings.set(d, out);
     return out;
   }
 
-  private async kind(path: string): Promise<'file' | 'directory' | undefined> {
+  private changed(): void {
+    this.listings.clear();
+  }
+
+  private async find(path: string): Promise<Listed | undefined> {
     const p = clean(path);
-    if (p === '/') return 'directory';
+    if (p === '/') return { isDir: true, size: 0, mtimeMs: 0 };
     const { dir, name } = parentOf(p);
     const list = await this.entries(dir);
     if (list === undefined) return undefined;
-    for (const [entry, isDir] of list) if (entry.toLowerCase() === name.toLowerCase()) return isDir ? 'directory' : 'file';
+    for (const [entry, listed] of list) if (entry.toLowerCase() === name.toLowerCase()) return listed;
     return undefined;
   }
 
+  private async kind(path: string): Promise<'file' | 'directory' | undefined> {
+    const found = await this.find(path);
+    return found === undefined ? undefined : found.isDir ? 'directory' : 'file';
+  }
+
   async stat(path: string): Promise<FileStat> {
-    const kind = await this.kind(path);
-    if (kind === undefined) throw new AppError('not_found', 'FS_NOT_FOUND', `stat: ${path}: No such file or directory`);
-    const size = kind === 'file' ? (await this.readFile(path)).length : 0;
-    return { kind, sizeBytes: size, mode: kind === 'directory' ? 0o40755 : 0o100755, uid: 0, gid: 0, mtimeMs: 0, nlink: 1 };
+    const found = await this.find(path);
+    if (found === undefined) throw new AppError('not_found', 'FS_NOT_FOUND', `stat: ${path}: No such file or directory`);
+    return { kind: found.isDir ? 'directory' : 'file', sizeBytes: found.size, mode: found.isDir ? 0o40755 : 0o100755, uid: 0, gid: 0, mtimeMs: found.mtimeMs, nlink: 1 };
   }
 
   lstat(path: string): Promise<FileStat> {
@@ -154,6 +177,7 @@ class FatFs implements ImageFs {
     if ((await this.kind(dir)) !== 'directory') throw new AppError('not_found', 'FS_NOT_FOUND', `write: ${path}: No such file or directory`);
     const local = join(this.work, 'upload');
     await writeFile(local, data);
+    this.changed();
     const run = await mtools('mcopy', ['-o', '-i', this.image, local, `::${clean(path)}`]);
     await rm(local, { force: true });
     if (run.code !== 0) throw this.fail('write', path, run.stderr);
@@ -168,12 +192,13 @@ class FatFs implements ImageFs {
     const kind = await this.kind(path);
     if (kind === undefined) throw new AppError('not_found', 'FS_NOT_FOUND', `ls: ${path}: No such file or directory`);
     if (kind === 'file') throw new AppError('invalid', 'FS_NOT_DIR', `ls: ${path}: Not a directory`);
-    return [...((await this.entries(path)) ?? new Map<string, boolean>()).keys()];
+    return [...((await this.entries(path)) ?? new Map<string, Listed>()).keys()];
   }
 
   async mkdir(path: string): Promise<void> {
     this.writable('mkdir', path);
     if ((await this.kind(path)) !== undefined) throw new AppError('conflict', 'FS_EXISTS', `mkdir: ${path}: File exists`);
+    this.changed();
     const run = await mtools('mmd', ['-i', this.image, `::${clean(path)}`]);
     if (run.code !== 0) throw this.fail('mkdir', path, run.stderr);
   }
@@ -183,6 +208,7 @@ class FatFs implements ImageFs {
     const kind = await this.kind(path);
     if (kind === undefined) throw new AppError('not_found', 'FS_NOT_FOUND', `rm: ${path}: No such file or directory`);
     if (kind === 'directory') throw new AppError('invalid', 'FS_IS_DIR', `rm: ${path}: Is a directory`);
+    this.changed();
     const run = await mtools('mdel', ['-i', this.image, `::${clean(path)}`]);
     if (run.code !== 0) throw this.fail('rm', path, run.stderr);
   }
@@ -191,6 +217,7 @@ class FatFs implements ImageFs {
     this.writable('rmdir', path);
     if ((await this.kind(path)) !== 'directory') throw new AppError('not_found', 'FS_NOT_FOUND', `rmdir: ${path}: No such file or directory`);
     if ((await this.readdir(path)).length > 0) throw new AppError('conflict', 'FS_NOT_EMPTY', `rmdir: ${path}: Directory not empty`);
+    this.changed();
     const run = await mtools('mrd', ['-i', this.image, `::${clean(path)}`]);
     if (run.code !== 0) throw this.fail('rmdir', path, run.stderr);
   }
@@ -206,6 +233,7 @@ class FatFs implements ImageFs {
       await this.unlink(from);
       return;
     }
+    this.changed();
     const run = await mtools('mmove', ['-o', '-i', this.image, `::${clean(from)}`, `::${clean(to)}`]);
     if (run.code !== 0) throw this.fail('mv', from, run.stderr);
   }
