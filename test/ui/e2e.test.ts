@@ -260,7 +260,8 @@ describe.sequential('web UI end to end', () => {
     await nav('Profile templates');
     await page.getByRole('link', { name: 'New template' }).click();
     await page.getByLabel('Name', { exact: true }).fill('ui-template');
-    await page.getByLabel('Deployment plan').selectOption({ index: 1 });
+    // HPE's user deployment test plan: its DeploymentTesting attribute fails the deploy unless changed.
+    await page.getByLabel('Deployment plan').selectOption({ label: 'User - Developer 1.0 - Deployment Test (UEFI) - 2017-03-24' });
     await page.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('heading', { name: 'Template ui-template' }).waitFor();
     await page.getByRole('link', { name: 'Create profile' }).click();
@@ -276,6 +277,8 @@ describe.sequential('web UI end to end', () => {
     await ui.shot('profile-form-error');
     await first.fill(original);
     await expect.poll(() => first.getAttribute('aria-invalid')).toBe(null);
+    // "Fail_OS_Deployment" is run as a command on purpose; a harmless one lets the deploy go through.
+    await page.locator('.attribute-form [name="DeploymentTesting"]').fill('echo "Attempt OS deployment"');
     await page.getByRole('button', { name: 'Create and deploy' }).click();
     await page.locator('.task-card').waitFor();
     await ui.shot('profile-deploying');
@@ -293,11 +296,14 @@ describe.sequential('web UI end to end', () => {
   it.runIf(previewMounted)('previews a deployment plan: the files it would change, with diffs', async () => {
     const { page } = ui;
     await nav('Deployment plans');
-    await page.locator('table.data tbody tr a').first().click();
+    // The plan the profile above deploys: the preview starts from that profile's values.
+    await page.getByRole('link', { name: 'User - Developer 1.0 - Deployment Test (UEFI) - 2017-03-24' }).click();
     await page.getByRole('link', { name: 'Preview a deployment' }).click();
     await page.getByRole('heading', { name: /^Preview / }).waitFor();
     await page.getByRole('button', { name: 'Run preview' }).click();
     await page.getByRole('heading', { name: /^File changes/ }).waitFor({ timeout: 120_000 });
+    expect(await page.locator('.preview-result code').allTextContents()).toContain('/dev/sda1:/EFI/BOOT/message.txt');
+    expect(await page.locator('.preview-result .diff-added').count()).toBeGreaterThan(0);
     await ui.shot('preview');
   }, 180_000);
 

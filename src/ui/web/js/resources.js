@@ -33,7 +33,7 @@
  * @typedef {Resource & { osDeploymentSettings: OsDeploymentSettings }} ServerProfileTemplate
  * @typedef {Resource & { serverHardwareUri: string | null, serverHardwareName?: string, serverProfileTemplateUri: string | null,
  *   osDeploymentSettings: OsDeploymentSettings, taskUri?: string | null }} ServerProfile
- * @typedef {{ path: string, change: 'added' | 'removed' | 'modified', diff?: string }} FileChange
+ * @typedef {{ path: string, change: 'added' | 'removed' | 'modified', diff?: string | { kind: string, line: number, text: string }[] }} FileChange
  * @typedef {{ log?: string | string[], changes?: FileChange[] }} Preview
  * @typedef {{ errorCode?: string, message?: string, details?: string, recommendedActions?: string[], data?: Record<string, unknown> }} ErrorBody
  * @typedef {{ name: string, state: string, startTime: string | null, endTime: string | null }} TaskStep

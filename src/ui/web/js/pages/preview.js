@@ -9,9 +9,14 @@ import { field, h, link, pageHeader, replace } from '../dom.js';
 import { noticeSlot } from '../notice.js';
 
 
-/** A unified diff with its lines coloured by kind. @param {string} diff */
+/**
+ * A diff with its lines coloured by kind: a unified-diff text, or the appliance's line changes
+ * ({kind: 'added'|'removed', line, text}), shown as "+"/"-" lines.
+ * @param {string | { kind: string, line: number, text: string }[]} diff
+ */
 export function diffView(diff) {
-  return h('pre', { class: 'diff' }, diff.split('\n').map((line) =>
+  const lines = typeof diff === 'string' ? diff.split('\n') : diff.map((c) => `${c.kind === 'added' ? '+' : '-'}${String(c.line).padStart(4)} ${c.text}`);
+  return h('pre', { class: 'diff' }, lines.map((line) =>
     h('span', { class: line.startsWith('+') && !line.startsWith('+++') ? 'diff-added' : line.startsWith('-') && !line.startsWith('---') ? 'diff-removed' : line.startsWith('@@') ? 'diff-hunk' : 'diff-same' }, `${line}\n`)));
 }
 
