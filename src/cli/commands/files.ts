@@ -69,8 +69,54 @@ function registerHardwareVerbs(group: Command, io: CliIo, spec: ResourceSpec): v
     });
 }
 
+/** The deployment group a backup is for: by name or id, else the appliance's only (default) group. */
+async function deploymentGroupUri(client: Awaited<ReturnType<typeof connect>>, ref: string | undefined): Promise<string> {
+  const groups = (await client.call<{ members: Member[] }>('GET', '/rest/deployment-groups', { action: 'list deployment groups' })).members;
+  const found = ref === undefined ? groups[0] : groups.find((g) => g['name'] === ref || g['id'] === ref);
+  if (found === undefined) throw new Error(ref === undefined ? 'Cannot back up: the appliance has no deployment group' : `Cannot find deployment group "${ref}"`);
+  return String(found['uri']);
+}
+
+/** `artifact-bundles backup|restore|download-backup`: the appliance's one backup of a deployment group. */
+function registerBackupVerbs(group: Command, io: CliIo): void {
+  group
+    .command('backup')
+    .description('Back up every artifact of a deployment group (replaces the previous backup)')
+    .option('--group <ref>', 'deployment group NAME|ID (default: the appliance\'s group)')
+    .action(async (opts: { group?: string }) => {
+      const client = await connect(io);
+      const result = await mutate(client, { method: 'POST', path: '/rest/artifact-bundles/backups', body: { deploymentGroupURI: await deploymentGroupUri(client, opts.group) }, wait: true, io, action: 'back up the artifacts' });
+      print(io, `Backed up: ${String(result.task?.['taskStatus'] ?? result.task?.['taskState'] ?? 'done')}`);
+    });
+  group
+    .command('restore')
+    .description('Restore the current backup (artifacts with the same ids are overwritten)')
+    .option('--group <ref>', 'deployment group NAME|ID (default: the appliance\'s group)')
+    .action(async (opts: { group?: string }) => {
+      const client = await connect(io);
+      const backups = (await client.call<{ members: Member[] }>('GET', '/rest/artifact-bundles/backups', { action: 'list backups' })).members;
+      const backup = backups[0];
+      if (backup === undefined) throw new Error('Cannot restore: the appliance has no backup (make one with "streamer artifact-bundles backup")');
+      const result = await mutate(client, { method: 'PUT', path: `/rest/artifact-bundles/backups/${String(backup['id'])}`, body: { deploymentGroupURI: await deploymentGroupUri(client, opts.group) }, wait: true, io, action: 'restore the backup' });
+      print(io, `Restored backup "${String(backup['name'])}": ${String(result.task?.['taskState'] ?? 'done')}`);
+    });
+  group
+    .command('download-backup')
+    .description('Download the current backup zip')
+    .option('-o, --output <file>', 'where to write it (default: <backup name>.zip)')
+    .action(async (opts: { output?: string }) => {
+      const client = await connect(io);
+      const backup = (await client.call<{ members: Member[] }>('GET', '/rest/artifact-bundles/backups', { action: 'list backups' })).members[0];
+      if (backup === undefined) throw new Error('Cannot download the backup: the appliance has none');
+      const dest = resolvePath(opts.output ?? zipName(backup));
+      const bytes = await downloadFile(client, `/rest/artifact-bundles/backups/archive/${String(backup['id'])}`, dest, 'download the backup');
+      print(io, `Downloaded backup "${String(backup['name'])}" to ${dest} (${bytes} bytes)`);
+    });
+}
+
 export function registerFileVerbs(group: Command, io: CliIo, spec: ResourceSpec): void {
   if (spec.name === 'server-hardware') registerHardwareVerbs(group, io, spec);
+  if (spec.name === 'artifact-bundles') registerBackupVerbs(group, io);
   const t = transfers[spec.name];
   if (t === undefined) return;
   if (t.upload === true) {
