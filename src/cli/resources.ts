@@ -20,6 +20,8 @@ export interface ResourceSpec {
   columns: Column[];
   /** Read-only collections get only `list` and `get`. */
   readOnly?: boolean;
+  /** A shorter command name (`bundles`). */
+  alias?: string;
 }
 
 const tail = (field: string) => (m: Member): unknown => {
@@ -39,7 +41,7 @@ export const resources: ResourceSpec[] = [
   { name: 'golden-images', path: '/rest/golden-images', singular: 'golden image', nameField: 'name', columns: [name, { header: 'SIZE', value: 'size' }, { header: 'CAPTURED', value: 'imageCapture' }, status, modified] },
   { name: 'os-volumes', path: '/rest/os-volumes', singular: 'OS volume', nameField: 'name', readOnly: true, columns: [name, { header: 'SIZE', value: 'size' }, { header: 'SERVER', value: tail('statelessServerUri') }, status, modified] },
   { name: 'deployment-groups', path: '/rest/deployment-groups', singular: 'deployment group', nameField: 'name', readOnly: true, columns: [name, { header: 'ID', value: 'id' }, status, modified] },
-  { name: 'artifact-bundles', path: '/rest/artifact-bundles', singular: 'artifact bundle', nameField: 'name', columns: [name, { header: 'ARTIFACTS', value: 'artifactsCount' }, { header: 'SIZE', value: 'size' }, status, modified] },
+  { name: 'artifact-bundles', alias: 'bundles', path: '/rest/artifact-bundles', singular: 'artifact bundle', nameField: 'name', columns: [name, { header: 'ARTIFACTS', value: 'artifactsCount' }, { header: 'SIZE', value: 'size' }, status, modified] },
   { name: 'tasks', path: '/rest/tasks', singular: 'task', nameField: null, readOnly: true, columns: [{ header: 'ID', value: 'id' }, name, { header: 'STATE', value: 'taskState' }, { header: '%', value: 'percentComplete' }, { header: 'RESOURCE', value: 'associatedResource.resourceName' }, { header: 'OWNER', value: 'owner' }, modified] },
   { name: 'users', path: '/rest/users', singular: 'user', nameField: 'userName', columns: [{ header: 'USER', value: 'userName' }, { header: 'ROLE', value: 'role' }, { header: 'ENABLED', value: 'enabled' }, { header: 'FULL NAME', value: 'fullName' }, modified] },
   { name: 'server-profiles', path: '/rest/server-profiles', singular: 'server profile', nameField: 'name', columns: [name, state, status, { header: 'HARDWARE', value: tail('serverHardwareUri') }, { header: 'DEPLOYMENT PLAN', value: tail('osDeploymentSettings.osDeploymentPlanUri') }, modified] },

@@ -20,7 +20,7 @@ describe('artifact-bundles backup / restore / download-backup', () => {
     const backup = await h.cli(['artifact-bundles', 'backup']);
     expect(backup.code, backup.stderr).toBe(0);
     expect((await h.cli(['plan-scripts', 'update', 'kept', '--set', 'content=echo after'])).code).toBe(0);
-    const restore = await h.cli(['artifact-bundles', 'restore']);
+    const restore = await h.cli(['bundles', 'restore']); // the short name of artifact-bundles
     expect(restore.code, restore.stderr).toBe(0);
     expect(restore.stdout).toContain('Completed');
     const script = JSON.parse((await h.cli(['plan-scripts', 'get', 'kept', '--json'])).stdout) as { content: string };

@@ -45,6 +45,7 @@ export function report(io: CliIo, spec: ResourceSpec, verb: string, result: Muta
 
 export function registerResource(program: Command, io: CliIo, spec: ResourceSpec): Command {
   const group = program.command(spec.name).description(`${spec.readOnly === true ? 'List and show' : 'Manage'} ${spec.singular}s (${spec.path})`);
+  if (spec.alias !== undefined) group.alias(spec.alias);
   const refHelp = spec.nameField === null ? 'ID|URI' : `${spec.nameField === 'name' ? 'NAME' : spec.nameField.toUpperCase()}|ID`;
 
   group
