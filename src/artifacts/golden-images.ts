@@ -1,5 +1,6 @@
 // Golden images (reference §4.4, §7): the records and their rules. The bytes live in the volume store,
 // reached through the GoldenImageBytes port; upload, capture and bundle extract all end here.
+import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { conflict, invalid, notFound } from '../core/errors.js';
@@ -8,10 +9,25 @@ import { isoNow } from '../core/time.js';
 import type { Store, StoredDocument } from '../db/index.js';
 import { envelope, looseBoolean, parseInput, resourceName, type Envelope } from './resource.js';
 
+interface ImportProgress {
+  signal?: AbortSignal;
+  /** Bytes of the source read so far. */
+  onProgress?: (bytesRead: number) => void;
+}
+
+interface ImportedBytes {
+  imageId: string;
+  sizeBytes: number;
+  sha256: string;
+  format: string;
+}
+
 /** What golden images need from the volume store. */
 export interface GoldenImageBytes {
   /** Imports a disk image from a stream (format detected from content); atomic: nothing is left on failure. */
-  importImage(source: Readable, options: { signal?: AbortSignal; onProgress?: (bytesRead: number) => void }): Promise<{ imageId: string; sizeBytes: number; sha256: string; format: string }>;
+  importImage(source: Readable, options: ImportProgress): Promise<ImportedBytes>;
+  /** As importImage, from a file on this machine (zip and qemu formats read in place); a missing file is not_found. */
+  importImageFile?(path: string, options: ImportProgress): Promise<ImportedBytes>;
   deleteImage(imageId: string): Promise<void>;
   /** HPE's download format: a zip holding one raw disk. */
   exportZip(imageId: string): Promise<Readable>;
@@ -64,6 +80,16 @@ export const goldenImageUpdateInput = z.object({
   description: z.string().nullish(),
   readOnly: looseBoolean.optional(),
 });
+
+interface ImportRecordOptions extends ImportProgress {
+  name: string;
+  description?: string | null;
+  id?: string;
+  readOnly?: boolean;
+  bundle?: { name: string; uri: string };
+  lineage?: GoldenImageLineage;
+  log?: string[];
+}
 
 export class GoldenImages {
   constructor(
@@ -127,13 +153,25 @@ export class GoldenImages {
   }
 
   /** Imports bytes from `source` and records the image; nothing is recorded when the import fails. */
-  async importFrom(
-    source: Readable,
-    options: { name: string; description?: string | null; id?: string; readOnly?: boolean; bundle?: { name: string; uri: string }; lineage?: GoldenImageLineage; signal?: AbortSignal; onProgress?: (bytes: number) => void; log?: string[] },
-  ): Promise<GoldenImage> {
+  async importFrom(source: Readable, options: ImportRecordOptions): Promise<GoldenImage> {
+    return this.importWith((progress) => this.bytes.importImage(source, progress), options);
+  }
+
+  /**
+   * As importFrom, from a file on the appliance's machine (`POST /rest/golden-images/import`): read in
+   * place where the volume store can, else streamed.
+   */
+  async importFile(path: string, options: ImportRecordOptions): Promise<GoldenImage> {
+    return this.importWith(
+      (progress) => (this.bytes.importImageFile === undefined ? this.bytes.importImage(createReadStream(path), progress) : this.bytes.importImageFile(path, progress)),
+      options,
+    );
+  }
+
+  private async importWith(importBytes: (progress: ImportProgress) => Promise<ImportedBytes>, options: ImportRecordOptions): Promise<GoldenImage> {
     const name = await this.checkNewName(options.name);
     const started = isoNow();
-    const imported = await this.bytes.importImage(source, { ...(options.signal === undefined ? {} : { signal: options.signal }), ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) });
+    const imported = await importBytes({ ...(options.signal === undefined ? {} : { signal: options.signal }), ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) });
     try {
       const stored = await this.repo.insert({
         id: options.id ?? newResourceId(),

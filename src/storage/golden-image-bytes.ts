@@ -6,6 +6,7 @@ import type { VolumeStore } from './volume-store.js';
 /** Structurally the `GoldenImageBytes` port (artifacts may not be imported from storage). */
 export interface GoldenImageBytesAdapter {
   importImage(source: Readable, options: ImportOptions): Promise<ImportedImage>;
+  importImageFile(path: string, options: ImportOptions): Promise<ImportedImage>;
   deleteImage(imageId: string): Promise<void>;
   exportZip(imageId: string): Promise<Readable>;
   dependents(imageId: string): Promise<number>;
@@ -14,6 +15,7 @@ export interface GoldenImageBytesAdapter {
 export function goldenImageBytes(store: VolumeStore): GoldenImageBytesAdapter {
   return {
     importImage: (source, options) => store.importImage(source, options),
+    importImageFile: (path, options) => store.importImageFile(path, options),
     deleteImage: (imageId) => store.deleteImage(imageId),
     exportZip: (imageId) => store.exportZip(imageId),
     dependents: (imageId) => store.dependents(imageId),

@@ -1,10 +1,15 @@
-// Golden images (reference §3, §4.4, §5.4, §7): streamed multipart upload, HPE zip download, archive log,
-// update, delete, and capture (JSON POST with imageCapture).
+// Golden images (reference §3, §4.4, §5.4, §7): streamed multipart upload, import from a file on the
+// appliance's machine, HPE zip download, archive log, update, delete, and capture (JSON POST with imageCapture).
+import { stat } from 'node:fs/promises';
+import { basename, isAbsolute, normalize } from 'node:path';
 import { Readable } from 'node:stream';
-import { AppError } from '../../core/errors.js';
+import { z } from 'zod';
+import { AppError, invalid } from '../../core/errors.js';
+import { isoNow } from '../../core/time.js';
+import { parseInput, resourceName } from '../../artifacts/resource.js';
 import type { GoldenImages } from '../../artifacts/golden-images.js';
 import { goldenImageUpdateInput } from '../../artifacts/golden-images.js';
-import type { TaskEngine, Task } from '../../tasks/index.js';
+import type { TaskEngine, Task, TaskContext } from '../../tasks/index.js';
 import { withUploadedFile } from '../multipart.js';
 import { accepted, json, type ApiRouter, type ApiRequest } from '../router.js';
 import { errorResponse } from '../error-response.js';
@@ -22,27 +27,38 @@ export interface GoldenImageServices {
 
 const read = { area: 'artifacts', action: 'read' } as const;
 const write = { area: 'artifacts', action: 'write' } as const;
+// Reading any path on the appliance's machine (and serving it back as a download) is more than an
+// artifact change: only roles that may change the appliance may do it.
+const applianceWrite = { area: 'appliance', action: 'write' } as const;
+
+/** The image name a file gives when none is chosen: its name without the image extension. */
+const nameOfFile = (fileName: string): string => fileName.replace(/\.(zip|gz|img|raw|qcow2|vmdk|vhdx|vdi)$/i, '');
+
+/** An onProgress that moves the task's percentComplete with the bytes read of `totalBytes` (99 at most). */
+function progressOf(context: TaskContext, totalBytes: number): (bytesRead: number) => void {
+  let lastPercent = -1;
+  return (bytesRead) => {
+    const percent = totalBytes > 0 ? Math.min(99, Math.floor((bytesRead / totalBytes) * 100)) : 0;
+    if (percent !== lastPercent) {
+      lastPercent = percent;
+      void context.progress(percent);
+    }
+  };
+}
 
 async function upload(r: ApiRequest, s: GoldenImageServices): Promise<Response> {
   const queryName = r.query('name');
   if (queryName !== undefined) await s.goldenImages.checkNewName(queryName);
   const total = Number(r.context.req.header('content-length') ?? 0);
   const run = await s.tasks.begin({ name: 'Create', owner: r.actor.user.userName, resource: { uri: null, name: queryName ?? null, category: 'golden-images' } });
-  let lastPercent = -1;
   try {
     const { result: image } = await withUploadedFile(r.context.req.raw, (file) => {
-      const name = queryName ?? file.fields['name'] ?? file.fileName.replace(/\.(zip|gz|img|raw|qcow2|vmdk|vhdx|vdi)$/i, '');
+      const name = queryName ?? file.fields['name'] ?? nameOfFile(file.fileName);
       return s.goldenImages.importFrom(file.stream, {
         name,
         description: r.query('description') ?? file.fields['description'] ?? null,
         signal: run.context.signal,
-        onProgress: (bytes) => {
-          const percent = total > 0 ? Math.min(99, Math.floor((bytes / total) * 100)) : 0;
-          if (percent !== lastPercent) {
-            lastPercent = percent;
-            void run.context.progress(percent);
-          }
-        },
+        onProgress: progressOf(run.context, total),
       });
     });
     run.context.setResource({ uri: image.uri, name: image.name, category: 'golden-images' });
@@ -53,7 +69,66 @@ async function upload(r: ApiRequest, s: GoldenImageServices): Promise<Response> 
   }
 }
 
+const goldenImageImportInput = z.object({
+  path: z.string().min(1, 'must not be empty'),
+  name: resourceName.optional(),
+  description: z.string().nullish(),
+});
+
+/** Checks the file an import reads: an absolute path to an existing regular file (AppError invalid otherwise). */
+async function importSource(path: string): Promise<{ path: string; sizeBytes: number }> {
+  const refuse = (cause: string, action: string): AppError => invalid('GOLDEN_IMAGE_IMPORT_BAD_PATH', `Cannot import a golden image from "${path}": ${cause}`, { recommendedActions: [action] });
+  if (!isAbsolute(path)) throw refuse('the path is not absolute', 'Give the absolute path of the image file on the appliance\'s machine (the CLI resolves relative paths)');
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw refuse('no such file on the appliance\'s machine', 'Check the path (it is read where the appliance runs, not where the client runs), or send the file with a multipart upload');
+    }
+    throw refuse(`cannot read it (${code ?? (error as Error).message})`, 'Make the file readable by the user the appliance runs as');
+  }
+  if (!info.isFile()) {
+    throw refuse(info.isDirectory() ? 'it is a directory' : 'it is not a regular file', 'Give the path of an image file (HPE zip, gz, raw, qcow2, vmdk, vhdx or vdi)');
+  }
+  return { path: normalize(path), sizeBytes: info.size };
+}
+
+/** Answers 202 with a task at once; the task reads the file, its percentComplete following the bytes read. */
+async function importFromPath(r: ApiRequest, s: GoldenImageServices): Promise<Response> {
+  const input = parseInput(goldenImageImportInput, await r.json(), 'import the golden image');
+  const source = await importSource(input.path);
+  const name = await s.goldenImages.checkNewName(input.name ?? nameOfFile(basename(source.path)));
+  const owner = r.actor.user.userName;
+  const task = await s.tasks.start({
+    name: 'Create',
+    owner,
+    resource: { uri: null, name, category: 'golden-images' },
+    queue: 'golden-image-import',
+    data: { sourcePath: source.path },
+    run: async (context) => {
+      await context.progress(0, `Importing "${source.path}" (${source.sizeBytes} bytes)`);
+      const image = await s.goldenImages.importFile(source.path, {
+        name,
+        description: input.description ?? null,
+        signal: context.signal,
+        onProgress: progressOf(context, source.sizeBytes),
+        log: [`${isoNow()} source: "${source.path}" on the appliance's machine, imported by ${owner}`],
+      });
+      context.setResource({ uri: image.uri, name: image.name, category: 'golden-images' });
+    },
+  });
+  return accepted(task);
+}
+
 export function registerGoldenImageRoutes(api: ApiRouter, s: GoldenImageServices): void {
+  api.add({
+    method: 'post', path: '/rest/golden-images/import', tag: 'Golden images', access: applianceWrite,
+    summary: 'Import a golden image from a file on the appliance\'s machine (HPE zip, gzip, raw, qcow2, vmdk, vhdx, vdi)',
+    body: goldenImageImportInput, returns: 'task',
+    handler: (r) => importFromPath(r, s),
+  });
   api.add({
     method: 'get', path: '/rest/golden-images/download/:id', tag: 'Golden images', access: read, summary: 'Download a golden image as HPE\'s zip of one raw disk', returns: 'binary',
     handler: async (r) => {
