@@ -125,7 +125,7 @@ async function importFromPath(r: ApiRequest, s: GoldenImageServices): Promise<Re
 export function registerGoldenImageRoutes(api: ApiRouter, s: GoldenImageServices): void {
   api.add({
     method: 'post', path: '/rest/golden-images/import', tag: 'Golden images', access: applianceWrite,
-    summary: 'Import a golden image from a file on the appliance\'s machine (HPE zip, gzip, raw, qcow2, vmdk, vhdx, vdi)',
+    summary: 'Import a golden image from a file on the appliance\'s machine',
     body: goldenImageImportInput, returns: 'task',
     handler: (r) => importFromPath(r, s),
   });

@@ -8,6 +8,7 @@ import { resolveMember } from '../resolve.js';
 import type { Member, ResourceSpec } from '../resources.js';
 import { connect, follow, mutate } from '../session.js';
 import { downloadFile, uploadFile } from '../transfer.js';
+import { registerGoldenImageImport } from './golden-image-import.js';
 import { report } from './resource.js';
 
 interface Transfer {
@@ -117,6 +118,7 @@ function registerBackupVerbs(group: Command, io: CliIo): void {
 export function registerFileVerbs(group: Command, io: CliIo, spec: ResourceSpec): void {
   if (spec.name === 'server-hardware') registerHardwareVerbs(group, io, spec);
   if (spec.name === 'artifact-bundles') registerBackupVerbs(group, io);
+  if (spec.name === 'golden-images') registerGoldenImageImport(group, io, spec);
   const t = transfers[spec.name];
   if (t === undefined) return;
   if (t.upload === true) {
