@@ -41,9 +41,9 @@ function makeCopy(name: string, options: { recursive: boolean; preserve: boolean
   };
 }
 
-export const cp = makeCopy('cp', { recursive: false, preserve: false, description: 'Copy a file; into a directory when dest is one.' });
+export const cp = makeCopy('cp', { recursive: false, preserve: false, description: 'Copy a regular file (a directory needs cp-a or cp-r); into dest/name when dest is a directory.' });
 export const cpA = makeCopy('cp-a', { recursive: true, preserve: true, description: 'Copy a file or tree keeping modes, owners, times and symlinks (cp -a).' });
-export const cpR = makeCopy('cp-r', { recursive: true, preserve: false, description: 'Copy a file or directory tree (cp -rP).' });
+export const cpR = makeCopy('cp-r', { recursive: true, preserve: false, description: 'Copy a file or directory tree (cp -rP): modes are kept, owners and times are not.' });
 
 export const mv: CommandSpec = {
   name: 'mv',

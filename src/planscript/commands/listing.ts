@@ -5,7 +5,7 @@ import { commandError, type CommandSpec, type PreflightFacts } from '../command.
 export const listDevices: CommandSpec = {
   name: 'list-devices',
   synopsis: 'list-devices',
-  description: 'Print the block devices (/dev/sda), one per line.',
+  description: 'Print the block devices, one per line: /dev/sda, the OS volume.',
   minArgs: 0,
   maxArgs: 0,
   writes: false,

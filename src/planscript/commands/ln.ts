@@ -36,7 +36,7 @@ function makeLink(name: string, options: { symbolic: boolean; force: boolean; de
   };
 }
 
-export const ln = makeLink('ln', { symbolic: false, force: false, description: 'Create a hard link.' });
-export const lnF = makeLink('ln-f', { symbolic: false, force: true, description: 'Create a hard link, replacing an existing file.' });
+export const ln = makeLink('ln', { symbolic: false, force: false, description: 'Create a hard link to an existing file on the same filesystem.' });
+export const lnF = makeLink('ln-f', { symbolic: false, force: true, description: 'Create a hard link, replacing what linkname names (not a directory).' });
 export const lnS = makeLink('ln-s', { symbolic: true, force: false, description: 'Create a symbolic link to target (target is stored as written).' });
 export const lnSf = makeLink('ln-sf', { symbolic: true, force: true, description: 'Create a symbolic link, replacing an existing file or link.' });

@@ -4,7 +4,7 @@ import { guestPath, type CommandSpec } from '../command.js';
 export const readlink: CommandSpec = {
   name: 'readlink',
   synopsis: 'readlink path',
-  description: 'Print the target of a symbolic link.',
+  description: 'Print the target of a symbolic link as stored (not resolved).',
   minArgs: 1,
   maxArgs: 1,
   writes: false,

@@ -34,7 +34,7 @@ export const mount: CommandSpec = {
 export const mountRo: CommandSpec = {
   name: 'mount-ro',
   synopsis: 'mount-ro mountable mountpoint',
-  description: 'Mount a filesystem read-only.',
+  description: 'Mount a filesystem (ext2/3/4 or vfat) read-only; commands that write under it fail.',
   minArgs: 2,
   maxArgs: 2,
   writes: false,
