@@ -37,10 +37,10 @@ const NOBODY = { uid: 65534, gid: 65534 };
 
 // $1 = the command, $2 = 'drop' to switch to nobody, the rest = paths to cover with an empty read-only tmpfs.
 const ROOT_WRAPPER = 'c=$1; shift; for p; do mount -t tmpfs -o ro,size=4k,mode=0 none "$p" || exit 125; done; ' +
-  `exec setpriv --reuid=${NOBODY.uid} --regid=${NOBODY.gid} --clear-groups --no-new-privs /bin/bash -c "$c"`;
+  `exec setpriv --reuid=${NOBODY.uid} --regid=${NOBODY.gid} --clear-groups --no-new-privs /bin/bash --norc --noprofile -c "$c"`;
 // In a user namespace the covering mounts are made in an outer namespace and locked by an inner one.
 const USER_WRAPPER = 'c=$1; shift; for p; do mount -t tmpfs -o ro,size=4k,mode=0 none "$p" || exit 125; done; ' +
-  'exec unshare --user --map-root-user --mount /bin/bash -c "$c"';
+  'exec unshare --user --map-root-user --mount /bin/bash --norc --noprofile -c "$c"';
 
 export interface HostSandboxOptions {
   /** Host paths host commands must not see (the data directory); covered where mount namespaces work. */
@@ -82,13 +82,13 @@ export class HostSandbox {
     if (this.options.disableNamespaces === true) return { kind: 'none' };
     const isRoot = process.getuid?.() === 0;
     if (isRoot) {
-      const ok = await quickRun(['unshare', '--net', '--mount', '--propagation', 'private', '--', '/bin/bash', '-c',
+      const ok = await quickRun(['unshare', '--net', '--mount', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c',
         `mount -t tmpfs -o ro,size=4k none /mnt && exec setpriv --reuid=${NOBODY.uid} --regid=${NOBODY.gid} --clear-groups --no-new-privs /bin/true`]);
       if (ok) return { kind: 'root', runAs: NOBODY };
       warn('Host commands run as root without network or mount isolation: "unshare"/"setpriv" (util-linux) did not work here');
       return { kind: 'none' };
     }
-    const ok = await quickRun(['unshare', '--net', '--mount', '--map-root-user', '--propagation', 'private', '--', '/bin/bash', '-c',
+    const ok = await quickRun(['unshare', '--net', '--mount', '--map-root-user', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c',
       'mount -t tmpfs -o ro,size=4k none /mnt && exec unshare --user --map-root-user --mount /bin/true']);
     if (ok) return { kind: 'user' };
     warn('Host commands run without network isolation and can see the data directory: unprivileged user namespaces are not available (sysctl kernel.unprivileged_userns_clone)');
@@ -101,9 +101,9 @@ export class HostSandbox {
     const mode = await this.probe();
     const hidden = [...(this.options.hiddenPaths ?? [])];
     let argv: string[];
-    if (mode.kind === 'root') argv = ['unshare', '--net', '--mount', '--propagation', 'private', '--', '/bin/bash', '-c', ROOT_WRAPPER, 'sandbox', command, ...hidden];
-    else if (mode.kind === 'user') argv = ['unshare', '--net', '--mount', '--map-root-user', '--propagation', 'private', '--', '/bin/bash', '-c', USER_WRAPPER, 'sandbox', command, ...hidden];
-    else argv = ['/bin/bash', '-c', command];
+    if (mode.kind === 'root') argv = ['unshare', '--net', '--mount', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', ROOT_WRAPPER, 'sandbox', command, ...hidden];
+    else if (mode.kind === 'user') argv = ['unshare', '--net', '--mount', '--map-root-user', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', USER_WRAPPER, 'sandbox', command, ...hidden];
+    else argv = ['/bin/bash', '--norc', '--noprofile', '-c', command];
     const env = { PATH, HOME: options.cwd, TMPDIR: options.cwd, LANG: 'C', LC_ALL: 'C', PWD: options.cwd };
     return new Promise((resolveRun, reject) => {
       if (options.signal?.aborted === true) return reject(abortError());

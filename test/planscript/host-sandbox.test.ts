@@ -41,6 +41,14 @@ describe('HostSandbox', () => {
     expect(r.stdout.toString().trim().split('\n').pop()).toBe('0');
   });
 
+  it('never runs a .bashrc or .profile the script wrote into the scratch directory (its HOME)', async () => {
+    // Node's pipes are socket pairs, which Debian's bash takes for an ssh session and would source ~/.bashrc
+    const planted = await sandbox.run('echo "echo SOURCED" > ./.bashrc; cp ./.bashrc ./.profile; cp ./.bashrc ./.bash_profile', { cwd: scratch.dir });
+    expect(planted.exitCode).toBe(0);
+    const r = await sandbox.run('echo ran', { cwd: scratch.dir, stdin: Buffer.from('') });
+    expect(r.stdout.toString()).toBe('ran\n');
+  });
+
   it('gives the exit status and output of a failing command', async () => {
     const r = await sandbox.run('echo out; echo err >&2; exit 3', { cwd: scratch.dir });
     expect([r.exitCode, r.stdout.toString(), r.stderr.toString()]).toEqual([3, 'out\n', 'err\n']);
