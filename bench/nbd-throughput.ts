@@ -1,0 +1,232 @@
+// Benchmark: our NBD server next to nbdkit (file plugin) and qemu-nbd (raw, and a qcow2 overlay for the
+// copy-on-write case) on the same data, all on 127.0.0.1. Prints `name: value unit` lines and ratios,
+// and writes them into bench/RESULTS.md. Run: npx tsc -p tsconfig.json && node dist/bench/nbd-throughput.js
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+import { randomFillSync } from 'node:crypto';
+import { closeSync, existsSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ExportRegistry, startNbdServer } from '../src/nbd/index.js';
+import type { Disk } from '../src/storage/disk.js';
+import { openBenchDisks, type BenchDisks } from './nbd-disks.js';
+
+const GiB = 1 << 30;
+const MiB = 1 << 20;
+const SIZE = Number(process.env.NBD_BENCH_BYTES ?? GiB);
+const FIO_SECONDS = Number(process.env.NBD_BENCH_FIO_SECONDS ?? 5);
+const CLUSTER = 64 * 1024;
+const SPARSE_SIZE = 100 * GiB;
+const dir = mkdtempSync(join(tmpdir(), 'streamer-bench-nbd-'));
+const lines: string[] = [];
+const results = new Map<string, number>();
+let nextPort = 10900 + Math.floor(Math.random() * 500);
+
+function say(line: string): void {
+  lines.push(line);
+  console.log(line);
+}
+function record(name: string, value: number, unit: string): void {
+  results.set(name, value);
+  say(`${name}: ${value.toFixed(unit === 'IOPS' ? 0 : 1)} ${unit}`);
+}
+function ratio(label: string, ours: string, peer: string, goal: string): void {
+  const a = results.get(ours);
+  const b = results.get(peer);
+  if (a === undefined || b === undefined) return;
+  say(`ratio ${label}: ${(a / b).toFixed(2)}x (goal ${goal})`);
+}
+function spawnChecked(command: string, args: string[]): void {
+  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * MiB });
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${r.stderr}`);
+}
+function has(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+}
+// Asynchronous on purpose: our server runs in this process, so a synchronous client would deadlock it.
+const execFileAsync = promisify(execFile);
+async function run(command: string, args: string[]): Promise<string> {
+  try {
+    return (await execFileAsync(command, args, { encoding: 'utf8', maxBuffer: 256 * MiB })).stdout;
+  } catch (error) {
+    throw new Error(`${command} ${args.join(' ')} failed: ${(error as { stderr?: string }).stderr ?? String(error)}`);
+  }
+}
+async function timed(command: string, args: string[]): Promise<number> {
+  const start = process.hrtime.bigint();
+  await run(command, args);
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`Nothing listens on port ${port}`);
+}
+
+interface Served { url: string; stop(): Promise<void> }
+
+async function child(command: string, args: (port: number) => string[], name: string): Promise<Served> {
+  const port = nextPort++;
+  const proc: ChildProcess = spawn(command, args(port), { stdio: 'ignore' });
+  await waitForPort(port);
+  return {
+    url: `nbd://127.0.0.1:${port}/${name}`,
+    stop: () => new Promise<void>((resolve) => { proc.once('exit', () => resolve()); proc.kill('SIGTERM'); }),
+  };
+}
+const nbdkit = (file: string, readOnly: boolean): Promise<Served> =>
+  child('nbdkit', (p) => ['-f', '--exit-with-parent', '-i', '127.0.0.1', '-p', String(p), ...(readOnly ? ['-r'] : []), 'file', file], '');
+const qemuNbd = (file: string, format: string, readOnly: boolean): Promise<Served> =>
+  child('qemu-nbd', (p) => ['-f', format, '-b', '127.0.0.1', '-p', String(p), '-x', 'q', '-e', '16', '-t', '--cache=writeback', ...(readOnly ? ['-r'] : []), file], 'q');
+
+async function ours(disk: Disk, readOnly: boolean): Promise<Served> {
+  const registry = new ExportRegistry();
+  registry.add('d', disk, { readOnly, flushIsGlobal: true });
+  const server = await startNbdServer({ host: '127.0.0.1', port: nextPort++, registry });
+  return { url: `nbd://127.0.0.1:${server.port}/d`, stop: () => server.close() };
+}
+
+async function measure(serve: () => Promise<Served>, fn: (url: string) => Promise<void>): Promise<void> {
+  const s = await serve();
+  try {
+    await fn(s.url);
+  } finally {
+    await s.stop();
+  }
+}
+
+async function seqRead(name: string, url: string): Promise<void> {
+  await run('nbdcopy', [url, 'null:']); // warm the page cache and the server
+  record(`${name} seq-read 4conn`, SIZE / MiB / (await timed('nbdcopy', [url, 'null:'])), 'MiB/s');
+  record(`${name} seq-read 1conn`, SIZE / MiB / (await timed('nbdcopy', ['--connections=1', url, 'null:'])), 'MiB/s');
+}
+
+async function fio(name: string, url: string, rw: 'randread' | 'randwrite', depth: number): Promise<void> {
+  const out = await run('fio', [
+    '--name=b', '--ioengine=nbd', `--uri=${url}`, `--rw=${rw}`, '--bs=4k', `--iodepth=${depth}`,
+    `--size=${Math.min(SIZE, GiB)}`, '--time_based', `--runtime=${FIO_SECONDS}`, '--output-format=json',
+  ]);
+  const job = JSON.parse(out.slice(out.indexOf('{'))).jobs[0];
+  record(`${name} 4k-${rw} qd${depth}`, rw === 'randread' ? job.read.iops : job.write.iops, 'IOPS');
+}
+
+/** 1 GiB of incompressible data, and a 100 GiB sparse file holding 64 MiB of it in 16 places. */
+function makeImages(): { raw: string; sparse: string; sparseRanges: { offset: number; data: Buffer }[] } {
+  const raw = join(dir, 'data.raw');
+  const fd = openSync(raw, 'w');
+  const block = Buffer.alloc(16 * MiB);
+  for (let at = 0; at < SIZE; at += block.length) writeSync(fd, randomFillSync(block), 0, Math.min(block.length, SIZE - at));
+  closeSync(fd);
+  const sparse = join(dir, 'sparse.raw');
+  const sfd = openSync(sparse, 'w');
+  ftruncateSync(sfd, SPARSE_SIZE);
+  const sparseRanges: { offset: number; data: Buffer }[] = [];
+  for (let i = 0; i < 16; i++) {
+    const range = { offset: i * 6 * GiB + 12345 * CLUSTER, data: randomFillSync(Buffer.alloc(4 * MiB)) };
+    writeSync(sfd, range.data, 0, range.data.length, range.offset);
+    sparseRanges.push(range);
+  }
+  closeSync(sfd);
+  return { raw, sparse, sparseRanges };
+}
+
+/** Offsets of the 10 % of clusters the CoW case writes (every tenth). */
+function cowOffsets(): number[] {
+  const out: number[] = [];
+  for (let at = 0; at < SIZE; at += 10 * CLUSTER) out.push(at);
+  return out;
+}
+
+/** qcow2 base from the raw data and an overlay on it with 10 % of clusters rewritten. */
+function makeQcow2Overlay(raw: string): string {
+  const base = join(dir, 'base.qcow2');
+  const overlay = join(dir, 'overlay.qcow2');
+  spawnChecked('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', raw, base]);
+  spawnChecked('qemu-img', ['create', '-f', 'qcow2', '-F', 'qcow2', '-b', base, overlay]);
+  const script = join(dir, 'writes.qemu-io');
+  writeFileSync(script, cowOffsets().map((o) => `write -q -P 0x5a ${o} ${CLUSTER}`).join('\n') + '\n');
+  const r = spawnSync('sh', ['-c', `qemu-io -f qcow2 ${overlay} < ${script}`], { encoding: 'utf8', maxBuffer: 64 * MiB });
+  if (r.status !== 0) throw new Error(`qemu-io failed: ${r.stderr}`);
+  return overlay;
+}
+
+function writeResults(): void {
+  const file = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'RESULTS.md');
+  const begin = '<!-- nbd-throughput:begin -->';
+  const end = '<!-- nbd-throughput:end -->';
+  const block = `${begin}\n\`\`\`\n${lines.join('\n')}\n\`\`\`\n${end}`;
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  if (current.includes(begin) && current.includes(end)) {
+    writeFileSync(file, current.slice(0, current.indexOf(begin)) + block + current.slice(current.indexOf(end) + end.length));
+  } else {
+    writeFileSync(file, `${current}\n${block}\n`);
+  }
+}
+
+async function main(): Promise<void> {
+  for (const [tool, pkg] of [['nbdcopy', 'libnbd-bin'], ['nbdkit', 'nbdkit'], ['qemu-nbd', 'qemu-utils'], ['qemu-io', 'qemu-utils'], ['fio', 'fio']]) {
+    if (!has(tool as string)) throw new Error(`Cannot run the benchmark: "${tool}" is missing (apt-get install ${pkg})`);
+  }
+  say(`# ${new Date().toISOString()} data ${SIZE / MiB} MiB, fio ${FIO_SECONDS} s per case, node ${process.version}`);
+  const { raw, sparse, sparseRanges } = makeImages();
+  const disks: BenchDisks = await openBenchDisks({ dir, raw, sparseRanges, sparseBytes: SPARSE_SIZE, cowOffsets: cowOffsets(), clusterBytes: CLUSTER });
+  say(`# ours: ${disks.describe}`);
+
+  await measure(() => nbdkit(raw, true), (u) => seqRead('nbdkit', u));
+  await measure(() => qemuNbd(raw, 'raw', true), (u) => seqRead('qemu-nbd', u));
+  await measure(() => ours(disks.raw(), true), (u) => seqRead('ours', u));
+
+  const overlay = makeQcow2Overlay(raw);
+  await measure(() => qemuNbd(overlay, 'qcow2', true), async (u) => {
+    await run('nbdcopy', [u, 'null:']);
+    record('qemu-nbd-qcow2 cow-read 4conn', SIZE / MiB / (await timed('nbdcopy', [u, 'null:'])), 'MiB/s');
+  });
+  const cow = await disks.cow();
+  await measure(() => ours(cow, true), async (u) => {
+    await run('nbdcopy', [u, 'null:']);
+    record('ours cow-read 4conn', SIZE / MiB / (await timed('nbdcopy', [u, 'null:'])), 'MiB/s');
+  });
+
+  await measure(() => nbdkit(sparse, true), async (u) => record('nbdkit sparse-100g-copy', await timed('nbdcopy', [u, 'null:']), 's'));
+  await measure(() => ours(disks.sparse(), true), async (u) => record('ours sparse-100g-copy', await timed('nbdcopy', [u, 'null:']), 's'));
+
+  for (const depth of [1, 16]) {
+    await measure(() => nbdkit(raw, false), async (u) => { await fio('nbdkit', u, 'randread', depth); await fio('nbdkit', u, 'randwrite', depth); });
+    await measure(() => qemuNbd(overlay, 'qcow2', false), (u) => fio('qemu-nbd-qcow2', u, 'randwrite', depth));
+    await measure(() => ours(disks.raw(), false), async (u) => { await fio('ours', u, 'randread', depth); await fio('ours', u, 'randwrite', depth); });
+    const w = await disks.cow();
+    await measure(() => ours(w, false), async (u) => { await fio('ours-cow', u, 'randread', depth); await fio('ours-cow', u, 'randwrite', depth); });
+  }
+
+  ratio('seq-read 4conn ours/nbdkit', 'ours seq-read 4conn', 'nbdkit seq-read 4conn', '>= 1.0');
+  ratio('seq-read 1conn ours/nbdkit', 'ours seq-read 1conn', 'nbdkit seq-read 1conn', '>= 1.0');
+  ratio('seq-read 4conn ours/qemu-nbd', 'ours seq-read 4conn', 'qemu-nbd seq-read 4conn', 'info');
+  ratio('cow-read ours/qemu-nbd-qcow2', 'ours cow-read 4conn', 'qemu-nbd-qcow2 cow-read 4conn', '>= 1.0');
+  const t = (n: string): number | undefined => results.get(n);
+  if (t('ours sparse-100g-copy') !== undefined && t('nbdkit sparse-100g-copy') !== undefined) {
+    say(`ratio sparse-100g-copy time ours/nbdkit: ${(t('ours sparse-100g-copy')! / t('nbdkit sparse-100g-copy')!).toFixed(2)}x (goal <= 2.0)`);
+  }
+  for (const d of [1, 16]) {
+    ratio(`4k-randread qd${d} ours/nbdkit`, `ours 4k-randread qd${d}`, `nbdkit 4k-randread qd${d}`, '>= 0.8');
+    ratio(`4k-randwrite qd${d} ours/qemu-nbd-qcow2`, `ours 4k-randwrite qd${d}`, `qemu-nbd-qcow2 4k-randwrite qd${d}`, '>= 1.0');
+    ratio(`4k-randwrite qd${d} ours-cow/qemu-nbd-qcow2`, `ours-cow 4k-randwrite qd${d}`, `qemu-nbd-qcow2 4k-randwrite qd${d}`, '>= 1.0');
+  }
+  await disks.close();
+  writeResults();
+}
+
+try {
+  await main();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
