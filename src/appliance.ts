@@ -2,7 +2,7 @@
 // starts/stops the servers. `main.ts` (the `streamer` command) and the tests both use it.
 import { mkdir } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { Accounts } from './accounts/index.js';
 import { createApp } from './api/app.js';
@@ -31,7 +31,7 @@ import { ServerProfiles } from './deploy/server-profiles.js';
 import { ExtWorkerPool } from './guestfs/ext/index.js';
 import { openGuestSession } from './guestfs/open-session.js';
 import { ExportRegistry, startNbdServer, type NbdServer } from './nbd/index.js';
-import { HostSandbox } from './planscript/host.js';
+import { HostSandbox, type HostLimits } from './planscript/host.js';
 import { goldenImageBytes, openVolumeStore, type Disk, type VolumeStore } from './storage/index.js';
 import { newResourceId } from './core/ids.js';
 import { isoNow } from './core/time.js';
@@ -58,6 +58,11 @@ export interface ApplianceOptions {
    * embedding) 127.0.0.1 on any free port. `advertise` is the address compute modules reach it on.
    */
   nbd?: { host: string; port: number; advertise?: string };
+  /**
+   * Plan-script host commands: where each run's scratch directory is made (default the OS temp directory;
+   * keep it outside `dataDir`) and the limits of one host command (default DEFAULT_HOST_LIMITS).
+   */
+  planScriptHost?: { scratchParent?: string; limits?: Partial<HostLimits> };
 }
 
 export interface Appliance {
@@ -174,8 +179,10 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
   const extPool = new ExtWorkerPool();
   const personalize = planScriptPersonalizer({
     openSession: (disk) => openGuestSession(disk, { pool: extPool }),
-    scratchParent: tmpdir(),
-    sandbox: new HostSandbox(),
+    scratchParent: options.planScriptHost?.scratchParent ?? tmpdir(),
+    // Host commands must not see the appliance's data (database, sessions, every volume).
+    sandbox: new HostSandbox({ hiddenPaths: [resolve(options.dataDir)], warn: (message) => logger.warn(message) }),
+    ...(options.planScriptHost?.limits === undefined ? {} : { hostLimits: options.planScriptHost.limits }),
   });
   const deployer = new VolumeDeployer({ planScripts, buildPlans, goldenImages, osVolumes, volumes: volumeStore, exports, modules: computeModules, personalize });
   const profiles: ServerProfiles = new ServerProfiles({

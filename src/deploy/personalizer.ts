@@ -1,6 +1,6 @@
 // The plan-script engine as the deployer's Personalize port: open the guest disk, run the build plan's
 // steps as one session, close the guest, report the failure (step, line, command, cause) as a result.
-import type { HostSandbox } from '../planscript/host.js';
+import type { HostLimits, HostSandbox } from '../planscript/host.js';
 import { runBuildPlan } from '../planscript/interpreter.js';
 import type { GuestSession } from '../guestfs/session.js';
 import type { Disk } from '../storage/disk.js';
@@ -11,6 +11,8 @@ export interface PersonalizerOptions {
   /** Where each run's scratch directory is made: outside the data directory. */
   scratchParent: string;
   sandbox: HostSandbox;
+  /** Limits of one host command; DEFAULT_HOST_LIMITS where absent. */
+  hostLimits?: Partial<HostLimits>;
 }
 
 export function planScriptPersonalizer(options: PersonalizerOptions): Personalize {
@@ -24,6 +26,7 @@ export function planScriptPersonalizer(options: PersonalizerOptions): Personaliz
         session,
         scratchParent: options.scratchParent,
         sandbox: options.sandbox,
+        ...(options.hostLimits === undefined ? {} : { hostLimits: options.hostLimits }),
         signal: run.signal,
         log: (line) => run.log(line.text),
       });

@@ -25,6 +25,8 @@ async function copyHostToGuest(from: string, fs: ImageFs, to: string): Promise<v
 }
 
 async function copyGuestToHost(ctx: CommandContext, fs: ImageFs, from: string, to: string): Promise<void> {
+  // Checked at every level: a link a host command left inside the target tree must not lead outside.
+  await ctx.scratch.hostPath('copy-out', to);
   const stat = await fs.lstat(from);
   const mode = stat.mode & 0o7777;
   if (stat.kind === 'symlink') {
