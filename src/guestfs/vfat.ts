@@ -1,7 +1,7 @@
 // FAT12/16/32 filesystems (UEFI system partitions) read-write through Debian's mtools, which keeps both
 // FATs and long names right. mtools needs a plain file and our disks are copy-on-write volumes, so the
-// partition is copied to a sparse temporary file at mount, and on sync only the 64 KiB blocks that changed
-// are written back to the Disk.
+// partition is copied to a sparse temporary file at mount (holes the Disk reports are skipped), and on sync
+// only the 64 KiB blocks that changed are written back to the Disk.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
@@ -12,6 +12,14 @@ import type { Disk } from '../storage/disk.js';
 import type { FileStat, ImageFs, StatVfs } from './image-fs.js';
 
 const BLOCK = 64 * 1024;
+/** Blocks read or compared per file read: large reads keep a 100 MiB partition's scan to a few dozen calls. */
+const CHUNK = 16 * BLOCK;
+const ZERO_BLOCK = Buffer.alloc(BLOCK);
+/** The hash recorded for a block that was all zeroes at mount (compared with memcmp, not hashed). */
+const ZERO = '';
+
+const isZero = (data: Buffer): boolean => data.equals(data.length === BLOCK ? ZERO_BLOCK : ZERO_BLOCK.subarray(0, data.length));
+const blockHash = (data: Buffer): string => (isZero(data) ? ZERO : createHash('sha1').update(data).digest('hex'));
 
 interface Listed {
   isDir: boolean;
@@ -53,7 +61,10 @@ function parentOf(path: string): { dir: string; name: string } {
 
 class FatFs implements ImageFs {
   readonly type = 'vfat' as const;
+  /** Per 64 KiB block: its sha1 when last synced, or ZERO. */
   private readonly hashes: string[] = [];
+  /** A mutating mtools command ran since the last sync. */
+  private dirty = false;
 
   constructor(
     private readonly disk: Disk,
@@ -70,11 +81,18 @@ class FatFs implements ImageFs {
     const file = await open(image, 'w');
     try {
       await file.truncate(disk.sizeBytes);
-      for (let at = 0; at < disk.sizeBytes; at += BLOCK) {
-        const length = Math.min(BLOCK, disk.sizeBytes - at);
-        const data = await disk.read(at, length);
-        fs.hashes.push(createHash('sha1').update(data).digest('hex'));
-        if (!data.every((b) => b === 0)) await file.write(data, 0, length, at);
+      fs.hashes.length = Math.ceil(disk.sizeBytes / BLOCK);
+      fs.hashes.fill(ZERO);
+      for (const range of await dataRanges(disk)) {
+        for (let at = range.start; at < range.end; at += CHUNK) {
+          const data = await disk.read(at, Math.min(CHUNK, range.end - at));
+          for (let i = 0; i < data.length; i += BLOCK) {
+            const block = data.subarray(i, i + BLOCK);
+            const hash = blockHash(block);
+            fs.hashes[(at + i) / BLOCK] = hash;
+            if (hash !== ZERO) await file.write(block, 0, block.length, at + i);
+          }
+        }
       }
     } finally {
       await file.close();
@@ -130,6 +148,7 @@ class FatFs implements ImageFs {
 
   private changed(): void {
     this.listings.clear();
+    this.dirty = true;
   }
 
   private async find(path: string): Promise<Listed | undefined> {
@@ -277,18 +296,21 @@ class FatFs implements ImageFs {
   }
 
   async sync(): Promise<void> {
-    if (this.readOnly) return;
+    if (this.readOnly || !this.dirty) return;
+    this.dirty = false;
     const file = await open(this.image, 'r');
     try {
-      const buffer = Buffer.alloc(BLOCK);
-      for (let i = 0, at = 0; at < this.disk.sizeBytes; i++, at += BLOCK) {
-        const length = Math.min(BLOCK, this.disk.sizeBytes - at);
-        const { bytesRead } = await file.read(buffer, 0, length, at);
-        const data = buffer.subarray(0, bytesRead);
-        const hash = createHash('sha1').update(data).digest('hex');
-        if (hash === this.hashes[i]) continue;
-        await this.disk.write(at, Buffer.from(data));
-        this.hashes[i] = hash;
+      const buffer = Buffer.alloc(CHUNK);
+      for (let at = 0; at < this.disk.sizeBytes; at += CHUNK) {
+        const { bytesRead } = await file.read(buffer, 0, Math.min(CHUNK, this.disk.sizeBytes - at), at);
+        for (let i = 0; i < bytesRead; i += BLOCK) {
+          const data = buffer.subarray(i, Math.min(i + BLOCK, bytesRead));
+          const index = (at + i) / BLOCK;
+          const hash = blockHash(data);
+          if (hash === this.hashes[index]) continue;
+          await this.disk.write(at + i, Buffer.from(data));
+          this.hashes[index] = hash;
+        }
       }
     } finally {
       await file.close();
@@ -303,6 +325,22 @@ class FatFs implements ImageFs {
       await rm(this.work, { recursive: true, force: true });
     }
   }
+}
+
+/** Byte ranges of `disk` that may hold data, in 64 KiB blocks: all of it unless the Disk reports holes. */
+async function dataRanges(disk: Disk): Promise<{ start: number; end: number }[]> {
+  const whole = [{ start: 0, end: disk.sizeBytes }];
+  if (disk.extents === undefined) return whole;
+  const ranges: { start: number; end: number }[] = [];
+  for (const e of await disk.extents(0, disk.sizeBytes)) {
+    if (e.hole || e.zero) continue;
+    const start = Math.floor(e.offset / BLOCK) * BLOCK;
+    const end = Math.min(disk.sizeBytes, Math.ceil((e.offset + e.length) / BLOCK) * BLOCK);
+    const last = ranges[ranges.length - 1];
+    if (last !== undefined && start <= last.end) last.end = Math.max(last.end, end);
+    else ranges.push({ start, end });
+  }
+  return ranges;
 }
 
 /** Opens a FAT filesystem on `disk` (a partition) through mtools. */
