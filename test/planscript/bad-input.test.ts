@@ -96,12 +96,13 @@ async function deploy(plan: any): Promise<any> {
   return a.finished(await call('POST', '/rest/server-profiles', { name: `profile ${++made}`, osDeploymentSettings: { osDeploymentPlanUri: plan.uri, osCustomAttributes: [] } }));
 }
 
-/** Deploys, expects the task to end in Error; checks nothing is left and the golden image is as it was. */
+/** Deploys, expects the task to end in Error; checks no volume or scratch directory is left and the golden image is as it was. */
 async function failedDeploy(plan: any): Promise<{ message: string; output: string }> {
   const before = await volumeCount();
   const task = await deploy(plan);
   expect(task.taskState, JSON.stringify(task.taskErrors)).toBe('Error');
   expect(await volumeCount()).toBe(before);
+  expect(readdirSync(scratchParent)).toEqual([]);
   expect(await goldenContentSha()).toBe(goldenSha);
   return { message: task.taskErrors[0].message as string, output: (task.taskOutput as string[]).join('\n') };
 }
@@ -111,6 +112,7 @@ async function goodDeploy(plan: any): Promise<{ task: any; osVolumeUri: string; 
   const task = await deploy(plan);
   expect(task.taskState, JSON.stringify(task.taskErrors)).toBe('Completed');
   const profile = (await call('GET', task.associatedResource.resourceUri)).body;
+  expect(readdirSync(scratchParent)).toEqual([]);
   expect(await goldenContentSha()).toBe(goldenSha);
   return { task, osVolumeUri: profile.osDeploymentSettings.osVolumeUri, output: (task.taskOutput as string[]).join('\n') };
 }
