@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { SparseMemoryDisk } from '../../test/nbd/test-disks.js';
+import type { Disk } from '../storage/disk.js';
 import { describe as describeExtents, executeRequest, type CommandContext } from './commands.js';
 import * as C from './protocol/constants.js';
 import type { NbdRequest } from './protocol/request-parser.js';
+import { ReplyBuffers } from './reply-buffers.js';
 
 const KiB = 1024;
 function ctx(over: Partial<CommandContext> = {}): CommandContext {
@@ -29,6 +31,39 @@ describe('executeRequest', () => {
     const out = await executeRequest(ctx({ structuredReplies: false }), req(C.NBD_CMD_READ, { length: 5 }));
     expect(simpleError(out)).toBe(0);
     expect(out[1]!.length).toBe(5);
+  });
+
+  it('reads into one pooled buffer, header then data, when the disk can read into a buffer', async () => {
+    const inner = new SparseMemoryDisk(1024 * KiB);
+    await inner.write(8192, Buffer.from('hello'));
+    const disk: Disk = Object.assign(inner, {
+      async readInto(out: Buffer, at: number, offset: number, length: number) {
+        (await inner.read(offset, length)).copy(out, at);
+      },
+    });
+    const pool = new ReplyBuffers();
+    const [chunk, ...rest] = await executeRequest(ctx({ disk, replyBuffers: pool }), req(C.NBD_CMD_READ, { offset: 8192n, length: 5 }));
+    expect(rest).toEqual([]);
+    expect(pool.isLent(chunk!)).toBe(true);
+    expect(chunk!.readUInt16BE(6)).toBe(C.NBD_REPLY_TYPE_OFFSET_DATA);
+    expect(chunk!.readUInt32BE(16)).toBe(13);
+    expect(chunk!.readBigUInt64BE(20)).toBe(8192n);
+    expect(chunk!.subarray(28).toString()).toBe('hello');
+    const [simple] = await executeRequest(ctx({ disk, structuredReplies: false }), req(C.NBD_CMD_READ, { offset: 8192n, length: 5 }));
+    expect(simpleError([simple!])).toBe(0);
+    expect(simple!.readBigUInt64BE(8)).toBe(7n);
+    expect(simple!.subarray(16).toString()).toBe('hello');
+  });
+
+  it('gives the reply buffer back and answers EIO when reading into it fails', async () => {
+    const taken: Buffer[] = [];
+    const pool = new ReplyBuffers();
+    const take = pool.take.bind(pool);
+    pool.take = (n) => { const b = take(n); taken.push(b); return b; };
+    const disk: Disk = Object.assign(new SparseMemoryDisk(1024 * KiB), { readInto: () => Promise.reject(new Error('media error')) });
+    expect(chunkError(await executeRequest(ctx({ disk, replyBuffers: pool }), req(C.NBD_CMD_READ, { length: 4096 })))).toBe(C.NBD_EIO);
+    expect(taken.length).toBe(1);
+    expect(pool.isLent(taken[0]!)).toBe(false);
   });
 
   it('answers a read past the end with EINVAL (error chunk, or simple reply without data)', async () => {

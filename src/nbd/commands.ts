@@ -2,10 +2,20 @@
 // order. A failed request becomes an NBD error reply here; nothing thrown from a Disk escapes.
 import type { Disk, DiskExtent } from '../storage/disk.js';
 import * as C from './protocol/constants.js';
-import { blockStatusChunk, errorChunk, noneChunk, offsetDataHeader, simpleReply } from './protocol/replies.js';
+import {
+  blockStatusChunk,
+  errorChunk,
+  noneChunk,
+  OFFSET_DATA_HEADER_BYTES,
+  offsetDataHeader,
+  simpleReply,
+  writeOffsetDataHeader,
+  writeSimpleReply,
+} from './protocol/replies.js';
 import type { StatusDescriptor } from './protocol/replies.js';
 import type { NbdRequest } from './protocol/request-parser.js';
 import { nbdErrorOf } from './errno.js';
+import type { ReplyBuffers } from './reply-buffers.js';
 
 /** What a request runs against: one session's view of its export. */
 export interface CommandContext {
@@ -15,6 +25,8 @@ export interface CommandContext {
   baseAllocationId: number | undefined;
   /** Told about unexpected Disk failures (EIO). */
   onDiskError?: (error: unknown, request: NbdRequest) => void;
+  /** Where READ replies get their buffers; the caller gives lent ones back after writing them. */
+  replyBuffers?: ReplyBuffers;
 }
 
 /** Most descriptors sent in one block-status reply; the client asks again for the rest. */
@@ -66,6 +78,7 @@ async function run(ctx: CommandContext, req: NbdRequest): Promise<Buffer[]> {
       if (req.length > C.MAX_PAYLOAD_BYTES) throw new RequestFailure(C.NBD_EOVERFLOW, 'Read larger than 32 MiB');
       const offset = range(ctx, req, C.NBD_EINVAL);
       if (req.length === 0) return [ctx.structuredReplies ? noneChunk(req.handle) : simpleReply(req.handle, 0)];
+      if (disk.readInto !== undefined) return [await readReply(ctx, req, offset)];
       const data = await disk.read(offset, req.length);
       if (data.length !== req.length) throw new RequestFailure(C.NBD_EIO, 'Short read from the disk');
       if (!ctx.structuredReplies) return [simpleReply(req.handle, 0), data];
@@ -103,6 +116,22 @@ async function run(ctx: CommandContext, req: NbdRequest): Promise<Buffer[]> {
     default:
       throw new RequestFailure(C.NBD_EINVAL, `Unsupported command "${req.type}"`);
   }
+}
+
+/** A READ reply in one buffer: the header, then the data read straight in behind it. */
+async function readReply(ctx: CommandContext, req: NbdRequest, offset: number): Promise<Buffer> {
+  const headerBytes = ctx.structuredReplies ? OFFSET_DATA_HEADER_BYTES : C.SIMPLE_REPLY_BYTES;
+  const total = headerBytes + req.length;
+  const b = ctx.replyBuffers?.take(total) ?? Buffer.allocUnsafe(total);
+  try {
+    await ctx.disk.readInto?.(b, headerBytes, offset, req.length);
+  } catch (e) {
+    ctx.replyBuffers?.give(b);
+    throw e;
+  }
+  if (ctx.structuredReplies) writeOffsetDataHeader(b, req.handle, { offset: req.offset, dataBytes: req.length, done: true });
+  else writeSimpleReply(b, req.handle, 0);
+  return b;
 }
 
 /** NO_HOLE: the range must stay allocated, so zeroes are written rather than discarded. */

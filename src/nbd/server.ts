@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { AppError } from '../core/errors.js';
 import { silentLogger, type NbdLogger } from './logger.js';
 import type { ExportRegistry } from './registry.js';
+import { ReplyBuffers } from './reply-buffers.js';
 import { NbdSession } from './session.js';
 
 export interface NbdServerOptions {
@@ -29,11 +30,13 @@ export const DEFAULT_NBD_PORT = 10809;
 export async function startNbdServer(options: NbdServerOptions): Promise<NbdServer> {
   const logger = options.logger ?? silentLogger;
   const sessions = new Set<NbdSession>();
+  const replyBuffers = new ReplyBuffers();
   const server: Server = createServer((socket) => {
     const session = new NbdSession(socket, {
       registry: options.registry,
       logger,
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 30_000,
+      replyBuffers,
     });
     sessions.add(session);
     void session.closed.then(() => sessions.delete(session));

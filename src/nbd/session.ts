@@ -7,6 +7,7 @@ import * as C from './protocol/constants.js';
 import { Handshake, type ExportCatalog } from './protocol/handshake.js';
 import { NbdProtocolError, RequestParser, type NbdRequest } from './protocol/request-parser.js';
 import type { ExportEntry, ExportRegistry } from './registry.js';
+import type { ReplyBuffers } from './reply-buffers.js';
 
 /** Reading pauses while this many requests are in flight ... */
 const MAX_IN_FLIGHT = 256;
@@ -17,6 +18,8 @@ export interface SessionOptions {
   registry: ExportRegistry;
   logger: NbdLogger;
   handshakeTimeoutMs: number;
+  /** Shared by the server's sessions: READ replies are read into these and given back once sent. */
+  replyBuffers: ReplyBuffers;
 }
 
 export class NbdSession {
@@ -99,6 +102,7 @@ export class NbdSession {
       readOnly: entry.readOnly,
       structuredReplies: status.negotiated.structuredReplies,
       baseAllocationId: status.negotiated.baseAllocationId,
+      replyBuffers: this.options.replyBuffers,
       onDiskError: (error, request) =>
         this.options.logger.warn({ err: error, export: entry.name, type: request.type }, 'NBD request failed'),
     };
@@ -140,7 +144,11 @@ export class NbdSession {
         this.socket.uncork();
       });
     }
-    for (const b of buffers) this.socket.write(b);
+    const pool = this.options.replyBuffers;
+    for (const b of buffers) {
+      if (pool.isLent(b)) this.socket.write(b, () => pool.give(b));
+      else this.socket.write(b);
+    }
   }
 
   /** Backpressure: stop reading requests while too much is in flight or queued for the client. */

@@ -54,8 +54,12 @@ export class CowVolume {
 
   async read(offset: number, length: number): Promise<Buffer> {
     const out = Buffer.allocUnsafe(length);
-    await this.gate.shared(() => this.top.readInto(out, 0, offset, length));
+    await this.readInto(out, 0, offset, length);
     return out;
+  }
+
+  readInto(out: Buffer, at: number, offset: number, length: number): Promise<void> {
+    return this.gate.shared(() => this.top.readInto(out, at, offset, length));
   }
 
   async write(offset: number, data: Uint8Array, fua: boolean): Promise<void> {
@@ -161,6 +165,12 @@ export class CowDisk implements Disk {
   async read(offset: number, length: number): Promise<Buffer> {
     checkRange(this.sizeBytes, offset, length);
     return this.volume.read(offset, length);
+  }
+
+  async readInto(out: Buffer, at: number, offset: number, length: number): Promise<void> {
+    checkRange(this.sizeBytes, offset, length);
+    if (at < 0 || at + length > out.length) throw new RangeError(`Cannot read ${length} bytes into a buffer of ${out.length} at ${at}`);
+    await this.volume.readInto(out, at, offset, length);
   }
 
   async write(offset: number, data: Uint8Array, options: { fua?: boolean } = {}): Promise<void> {

@@ -14,6 +14,11 @@ export interface Disk {
   readonly sizeBytes: number;
   readonly readOnly: boolean;
   read(offset: number, length: number): Promise<Buffer>;
+  /**
+   * Optional: reads `length` bytes at `offset` into `out` from byte `at`, like `read` but into the caller's
+   * buffer (the NBD server reads straight into its reply, behind the header, with no copy).
+   */
+  readInto?(out: Buffer, at: number, offset: number, length: number): Promise<void>;
   write(offset: number, data: Uint8Array, options?: { fua?: boolean }): Promise<void>;
   flush(): Promise<void>;
   discard(offset: number, length: number): Promise<void>;

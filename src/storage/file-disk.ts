@@ -50,6 +50,12 @@ export class FileDisk implements Disk {
     return buffer;
   }
 
+  async readInto(out: Buffer, at: number, offset: number, length: number): Promise<void> {
+    checkRange(this.sizeBytes, offset, length);
+    if (at < 0 || at + length > out.length) throw new RangeError(`Cannot read ${length} bytes into a buffer of ${out.length} at ${at}`);
+    await preadFully(this.fd, out, at, length, offset);
+  }
+
   async write(offset: number, data: Uint8Array, options: { fua?: boolean } = {}): Promise<void> {
     checkWritable(this.readOnly, 'write');
     checkRange(this.sizeBytes, offset, data.length);

@@ -16,10 +16,15 @@ import {
 /** A simple reply: 16 bytes; `error` 0 is success. For READ the data follows it on the wire. */
 export function simpleReply(handle: bigint, error: number): Buffer {
   const b = Buffer.allocUnsafe(SIMPLE_REPLY_BYTES);
+  writeSimpleReply(b, handle, error);
+  return b;
+}
+
+/** Encodes a simple reply into the first 16 bytes of `b` (a READ's data may follow in the same buffer). */
+export function writeSimpleReply(b: Buffer, handle: bigint, error: number): void {
   b.writeUInt32BE(NBD_SIMPLE_REPLY_MAGIC, 0);
   b.writeUInt32BE(error >>> 0, 4);
   b.writeBigUInt64BE(handle, 8);
-  return b;
 }
 
 function chunkHeader(b: Buffer, opts: { done: boolean; type: number; handle: bigint; length: number }): void {
@@ -32,10 +37,18 @@ function chunkHeader(b: Buffer, opts: { done: boolean; type: number; handle: big
 
 /** Header (28 bytes) of an NBD_REPLY_TYPE_OFFSET_DATA chunk; the `dataBytes` bytes of data follow it. */
 export function offsetDataHeader(handle: bigint, opts: { offset: bigint; dataBytes: number; done: boolean }): Buffer {
-  const b = Buffer.allocUnsafe(CHUNK_HEADER_BYTES + 8);
+  const b = Buffer.allocUnsafe(OFFSET_DATA_HEADER_BYTES);
+  writeOffsetDataHeader(b, handle, opts);
+  return b;
+}
+
+/** Bytes of an OFFSET_DATA chunk before its data: the chunk header and the offset. */
+export const OFFSET_DATA_HEADER_BYTES = CHUNK_HEADER_BYTES + 8;
+
+/** Encodes an OFFSET_DATA chunk header into the first 28 bytes of `b` (the data may follow in the same buffer). */
+export function writeOffsetDataHeader(b: Buffer, handle: bigint, opts: { offset: bigint; dataBytes: number; done: boolean }): void {
   chunkHeader(b, { done: opts.done, type: NBD_REPLY_TYPE_OFFSET_DATA, handle, length: 8 + opts.dataBytes });
   b.writeBigUInt64BE(opts.offset, CHUNK_HEADER_BYTES);
-  return b;
 }
 
 /** An NBD_REPLY_TYPE_OFFSET_HOLE chunk: `holeBytes` (non-zero) bytes at `offset` read as zeroes. */
