@@ -193,7 +193,8 @@ class FatFs implements ImageFs {
     this.writable('write', path);
     if ((await this.kind(path)) === 'directory') throw new AppError('invalid', 'FS_IS_DIR', `write: ${path}: Is a directory`);
     const { dir } = parentOf(path);
-    if ((await this.kind(dir)) !== 'directory') throw new AppError('not_found', 'FS_NOT_FOUND', `write: ${path}: No such file or directory`);
+    // the parent's own listing (already read for the check above) exists only if it is a directory
+    if ((await this.entries(dir)) === undefined) throw new AppError('not_found', 'FS_NOT_FOUND', `write: ${path}: No such file or directory`);
     const local = join(this.work, 'upload');
     await writeFile(local, data);
     this.changed();
