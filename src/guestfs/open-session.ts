@@ -9,6 +9,7 @@ import { readPartitions } from './partition-table.js';
 import type { GuestFilesystemInfo, GuestMount, GuestPartition, GuestSession } from './session.js';
 import { SliceDisk } from './slice-disk.js';
 import { openFat } from './vfat.js';
+import { inspectOs, type InspectCandidate } from './inspect/index.js';
 
 export interface OpenGuestSessionOptions {
   pool?: ExtWorkerPool;
@@ -116,6 +117,21 @@ export async function openGuestSession(disk: Disk, options: OpenGuestSessionOpti
       if (best === undefined) throw new AppError('precondition', 'GUESTFS_NOT_MOUNTED', `${path}: no filesystem is mounted on / (mount one first)`);
       const rest = best.mountpoint === '/' ? clean : clean.slice(best.mountpoint.length);
       return { fs: best.fs, path: rest === '' ? '/' : rest, mount: best };
+    },
+    async inspect() {
+      await session.umountAll();
+      const candidates: InspectCandidate[] = [];
+      for (const [device, d] of devices) {
+        const type = await detectFilesystem(d);
+        const ext = type.startsWith('ext') ? await readExtSuperblock(d).catch(() => undefined) : undefined;
+        candidates.push({
+          device,
+          type,
+          ...(ext === undefined ? {} : { uuid: ext.uuid, ...(ext.volumeName === '' ? {} : { label: ext.volumeName }) }),
+          open: () => (type === 'vfat' ? openFat(d, { readOnly: true, device }) : openExt(d, { readOnly: true, device, ...(options.pool === undefined ? {} : { pool: options.pool }) })),
+        });
+      }
+      return inspectOs(candidates);
     },
     async sync() {
       for (const m of table) if (!m.readOnly) await m.fs.sync();

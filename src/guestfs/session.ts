@@ -1,6 +1,7 @@
 // What a plan-script run sees of one guest disk: its devices, partitions and filesystems, a mount table,
 // and path resolution across mounts — the in-process equivalent of a guestfish session after `run`.
 import type { ImageFs } from './image-fs.js';
+import type { OsInspection } from './inspect/index.js';
 
 export interface GuestPartition {
   /** guestfish's name: `/dev/sda1`, `/dev/sda5` for the first logical partition of an MBR disk. */
@@ -45,6 +46,11 @@ export interface GuestSession {
    * inside that filesystem. Fails when nothing is mounted on "/" or the path escapes the root.
    */
   resolve(path: string): { fs: ImageFs; path: string; mount: GuestMount };
+  /**
+   * inspect-os: unmounts everything first, like libguestfs does (a script must mount again afterwards),
+   * then finds the Linux roots and what inspect-get-* report for them.
+   */
+  inspect?(): Promise<OsInspection[]>;
   /** Syncs every mounted filesystem and flushes the Disk. */
   sync(): Promise<void>;
   /** Unmounts everything (syncing) and releases workers; the Disk itself stays open. */

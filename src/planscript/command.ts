@@ -3,6 +3,7 @@
 import { AppError } from '../core/errors.js';
 import type { GuestSession } from '../guestfs/session.js';
 import type { ImageFs } from '../guestfs/image-fs.js';
+import type { OsInspection } from '../guestfs/inspect/index.js';
 import type { Scratch } from './scratch.js';
 
 /** Facts the pre-flight pass knows about the guest before anything runs. */
@@ -25,8 +26,10 @@ export interface CommandContext {
   fileIn(command: string, arg: string): Promise<Buffer>;
   /** A guestfish FileOut argument: `-` prints the data, anything else is a scratch-directory file. */
   fileOut(command: string, arg: string, data: Uint8Array): Promise<void>;
-  /** inspect-os, when the caller provided it: the root devices found. */
-  inspectOs?: () => Promise<string[]>;
+  /** inspect-os for this run (absent when the session cannot inspect): runs it and remembers the result. */
+  inspect?: () => Promise<OsInspection[]>;
+  /** What the last inspect-os found, for inspect-get-*; undefined before inspect-os ran. */
+  inspected(): OsInspection[] | undefined;
 }
 
 export interface CommandSpec {

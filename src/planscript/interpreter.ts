@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { AppError, isAppError, toAppError } from '../core/errors.js';
 import { secretValues, substitute, type AttributeValues, type CustomAttribute } from '../attributes/index.js';
 import type { GuestSession } from '../guestfs/session.js';
+import type { OsInspection } from '../guestfs/inspect/index.js';
 import { commandError, type CommandContext } from './command.js';
 import { CommandRegistry } from './commands/index.js';
 import { GUESTFISH_COMMANDS } from './guestfish-commands.js';
@@ -38,8 +39,8 @@ export interface RunBuildPlanOptions {
   signal?: AbortSignal;
   /** Called for every log line as it happens. */
   log?: (line: LogLine) => void;
-  /** inspect-os for this guest: the root devices. Without it, scripts using inspect-os are refused. */
-  inspectOs?: () => Promise<string[]>;
+  /** inspect-os for this guest; the session's own inspection by default. Without either, scripts using inspect-os are refused. */
+  inspectOs?: () => Promise<OsInspection[]>;
   registry?: CommandRegistry;
 }
 
@@ -98,7 +99,7 @@ export async function prepareBuildPlan(options: Pick<RunBuildPlanOptions, 'steps
     return { name: step.name, script: parseScript(substituted.text, { step: step.name }) };
   });
   const filesystems = new Map((await options.session.listFilesystems()).map((f) => [f.device, f.type]));
-  const report = preflight(steps, { filesystems, canInspect: options.inspectOs !== undefined }, options.registry ?? new CommandRegistry());
+  const report = preflight(steps, { filesystems, canInspect: options.inspectOs !== undefined || options.session.inspect !== undefined }, options.registry ?? new CommandRegistry());
   return { steps, report, unresolved: [...unresolved] };
 }
 
@@ -202,8 +203,13 @@ const MAX_INLINE_DEPTH = 8;
 /** The state of one run: executes statements, logs, talks to the host. */
 class Session {
   private readonly logged = new WeakSet<object>();
+  private readonly inspector: (() => Promise<OsInspection[]>) | undefined;
+  private inspection: OsInspection[] | undefined;
 
-  constructor(private readonly parts: SessionParts) {}
+  constructor(private readonly parts: SessionParts) {
+    const { options } = parts;
+    this.inspector = options.inspectOs ?? (options.session.inspect === undefined ? undefined : () => options.session.inspect!());
+  }
 
   logError(error: AppError, at: { step: number; line: number }): void {
     if (this.logged.has(error)) return;
@@ -293,7 +299,8 @@ class Session {
         }
         await scratch.adopt(path);
       },
-      ...(options.inspectOs === undefined ? {} : { inspectOs: options.inspectOs }),
+      ...(this.inspector === undefined ? {} : { inspect: async () => (this.inspection = await this.inspector!()) }),
+      inspected: () => this.inspection,
     };
     try {
       await spec.run(ctx, args);

@@ -47,8 +47,9 @@ beforeAll(() => {
     requireTool(tool, pkg);
   }
   const tree = join(work, 'tree');
-  for (const dir of ['etc/ssh', 'boot/efi', 'srv']) mkdirSync(join(tree, dir), { recursive: true });
+  for (const dir of ['etc/ssh', 'boot/efi', 'srv', 'bin']) mkdirSync(join(tree, dir), { recursive: true });
   writeFileSync(join(tree, 'etc/hostname'), 'localhost\n');
+  writeFileSync(join(tree, 'etc/fstab'), 'LABEL=none / ext4 defaults 0 1\n');
   writeFileSync(join(tree, 'etc/os-release'), 'ID=debian\nVERSION_ID="12"\n');
   for (const key of ['ssh_host_rsa_key', 'ssh_host_rsa_key.pub', 'ssh_host_ed25519_key']) writeFileSync(join(tree, 'etc/ssh', key), `${key}\n`);
   writeFileSync(join(tree, 'etc/ssh/sshd_config'), 'PermitRootLogin no\n');
@@ -91,7 +92,7 @@ async function runOn(image: string, steps: (string | string[])[], options: RunOp
   const session = await openGuestSession(disk, { pool });
   try {
     const planSteps: BuildPlanStep[] = steps.map((s, i) => ({ name: `step-${i + 1}`, content: Array.isArray(s) ? s.join('\n') : s }));
-    return await runBuildPlan({ steps: planSteps, session, scratchParent: work, sandbox, registry, inspectOs: () => Promise.resolve(['/dev/sda2']), ...options });
+    return await runBuildPlan({ steps: planSteps, session, scratchParent: work, sandbox, registry, ...options });
   } finally {
     await session.close();
     await disk.close();
@@ -165,6 +166,9 @@ describe('runBuildPlan on a GPT image with a FAT ESP and an ext4 root', () => {
       'lvs',
       'pvs',
       'inspect-os',
+      ...['roots', 'type', 'distro', 'product-name', 'product-variant', 'major-version', 'minor-version', 'hostname', 'osinfo', 'arch', 'format',
+        'package-format', 'package-management', 'mountpoints', 'filesystems'].map((what) => `inspect-get-${what}${what === 'roots' ? '' : ' /dev/sda2'}`),
+      'mount-ro /dev/sda2 /',
       'ls /etc/ssh',
       'cat /etc/hostname',
       'exists /etc/hostname',
@@ -186,6 +190,8 @@ describe('runBuildPlan on a GPT image with a FAT ESP and an ext4 root', () => {
     expect(out('list-filesystems')).toBe('/dev/sda1: vfat\n/dev/sda2: ext4\n');
     expect(out('vgs') + out('lvs') + out('pvs')).toBe('');
     expect(out('inspect-os')).toBe('/dev/sda2\n');
+    // inspect-os unmounted everything, as in guestfish; the conformance suite compares the values with guestfish's
+    expect(out('inspect-get-roots') + out('inspect-get-type') + out('inspect-get-format')).toBe('/dev/sda2\nlinux\ninstalled\n');
     expect(out('ls /etc/ssh')).toBe('ssh_host_ed25519_key\nssh_host_rsa_key\nssh_host_rsa_key.pub\nsshd_config\n');
     expect(out('cat /etc/hostname')).toBe('localhost\n\n');
     expect(out('exists /etc/hostname') + out('exists /etc/nothing')).toBe('true\nfalse\n');

@@ -30,6 +30,14 @@ export interface OsInspection {
   mountpoints: [string, string][];
   /** inspect-get-filesystems: every device fstab names (swap included), last line first, or just the root. */
   filesystems: string[];
+  /** inspect-get-osinfo: the libosinfo short id (`centos7.0`, `debian12`, `ubuntu22.04`) or `unknown`. */
+  osinfo: string;
+  /** inspect-get-package-format: `rpm`, `deb`, `pacman`, `apk` or `unknown`. */
+  packageFormat: string;
+  /** inspect-get-package-management: `yum`, `dnf`, `apt`, `zypper`, `pacman`, `apk` or `unknown`. */
+  packageManagement: string;
+  /** inspect-get-arch: from the ELF header of the guest's shell or ls, `unknown` when there is none. */
+  arch: string;
 }
 
 const OPENABLE = new Set(['ext2', 'ext3', 'ext4', 'vfat']);
@@ -95,17 +103,78 @@ async function inspectLinuxRoot(fs: ImageFs, root: string, known: InspectCandida
     const device = resolveFstabDevice(e.spec, known);
     if (device !== undefined) entries.unshift([device, e.mountpoint]);
   }
+  const distro = info.distro ?? 'unknown';
+  const majorVersion = info.version?.major ?? 0;
+  const minorVersion = info.version?.minor ?? 0;
   return {
     root,
     type: 'linux',
-    distro: info.distro ?? 'unknown',
+    distro,
     productName: info.productName ?? 'unknown',
-    majorVersion: info.version?.major ?? 0,
-    minorVersion: info.version?.minor ?? 0,
+    majorVersion,
+    minorVersion,
+    osinfo: osinfoId(distro, majorVersion, minorVersion),
+    packageFormat: packageFormat(distro),
+    packageManagement: packageManagement(distro, majorVersion),
+    arch: await guestArch(fs),
     hostname: (await linuxHostname(fs)) ?? 'unknown',
     mountpoints: entries.length === 0 ? [['/', root]] : entries.filter(([, mp]) => mp.startsWith('/')).map(([d, mp]) => [mp, d]),
     filesystems: entries.length === 0 ? [root] : entries.map(([d]) => d),
   };
+}
+
+/** libosinfo's short id the way libguestfs derives it from distro and version (lib/inspect-osinfo.c). */
+export function osinfoId(distro: string, major: number, minor: number): string {
+  if (distro === 'unknown') return 'unknown';
+  if (distro === 'centos' && major === 7) return 'centos7.0';
+  if ((distro === 'centos' && major >= 8) || (distro === 'debian' && major >= 4) || distro === 'fedora') return `${distro}${major}`;
+  if (distro === 'ubuntu') return `ubuntu${major}.${String(minor).padStart(2, '0')}`;
+  if (distro === 'archlinux' || distro === 'gentoo' || distro === 'voidlinux') return distro;
+  if (major > 0 || minor > 0) return `${distro}${major}.${minor}`;
+  return 'unknown';
+}
+
+const RPM = new Set(['centos', 'rhel', 'fedora', 'sles', 'opensuse', 'suse-based', 'oraclelinux', 'rocky', 'almalinux', 'mageia', 'altlinux', 'openmandriva', 'scientificlinux', 'redhat-based', 'neokylin', 'coreos']);
+const DEB = new Set(['debian', 'ubuntu', 'linuxmint', 'kalilinux']);
+
+function packageFormat(distro: string): string {
+  if (RPM.has(distro)) return 'rpm';
+  if (DEB.has(distro)) return 'deb';
+  if (distro === 'archlinux') return 'pacman';
+  if (distro === 'alpinelinux') return 'apk';
+  if (distro === 'voidlinux') return 'xbps';
+  return 'unknown';
+}
+
+function packageManagement(distro: string, major: number): string {
+  if (distro === 'fedora') return major >= 22 ? 'dnf' : 'yum';
+  if (['centos', 'rhel', 'oraclelinux', 'rocky', 'almalinux', 'scientificlinux', 'redhat-based'].includes(distro)) return major >= 8 ? 'dnf' : 'yum';
+  if (DEB.has(distro)) return 'apt';
+  if (['sles', 'opensuse', 'suse-based'].includes(distro)) return 'zypper';
+  if (distro === 'archlinux') return 'pacman';
+  if (distro === 'alpinelinux') return 'apk';
+  if (distro === 'mageia' || distro === 'openmandriva') return 'urpmi';
+  return 'unknown';
+}
+
+const ELF_MACHINES: Record<number, string> = { 0x03: 'i386', 0x3e: 'x86_64', 0xb7: 'aarch64', 0x28: 'arm', 0x15: 'ppc64', 0x16: 's390x', 0xf3: 'riscv64' };
+
+/** Architecture of the first ELF binary among the usual ones (a symlinked /bin is followed). */
+async function guestArch(fs: ImageFs): Promise<string> {
+  for (const path of ['/bin/bash', '/bin/ls', '/bin/echo', '/bin/rm', '/bin/sh', '/usr/bin/bash', '/usr/bin/ls']) {
+    try {
+      const st = await fs.stat(path);
+      if (st.kind !== 'file' || st.sizeBytes < 64) continue;
+      const head = (await fs.readFile(path)).subarray(0, 64);
+      if (head.readUInt32BE(0) !== 0x7f454c46) continue;
+      const machine = ELF_MACHINES[head[5] === 2 ? head.readUInt16BE(18) : head.readUInt16LE(18)];
+      if (machine === 'ppc64' && head[5] === 1) return 'ppc64le';
+      if (machine !== undefined) return machine;
+    } catch {
+      // not there or unreadable: try the next one
+    }
+  }
+  return 'unknown';
 }
 
 async function linuxHostname(fs: ImageFs): Promise<string | undefined> {

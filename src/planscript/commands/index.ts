@@ -8,7 +8,8 @@ import { cp, cpA, cpR, mv } from './cp.js';
 import { download } from './download.js';
 import { echo } from './echo.js';
 import { glob } from './glob.js';
-import { inspectOs, listDevices, listFilesystems, listPartitions, lvs, pvs, vgs } from './listing.js';
+import { INSPECT_COMMANDS } from './inspect.js';
+import { listDevices, listFilesystems, listPartitions, lvs, pvs, vgs } from './listing.js';
 import { ln, lnF, lnS, lnSf } from './ln.js';
 import { ls } from './ls.js';
 import { readlink, rmdir } from './misc.js';
@@ -25,10 +26,10 @@ import { write, writeAppend } from './write.js';
 
 /** Every native command, in the order the reference lists them (alphabetical). */
 export const BUILTIN_COMMANDS: readonly CommandSpec[] = [
-  cat, chmod, chown, compressOut, copyIn, copyOut, cp, cpA, cpR, download, echo, exists, glob, inspectOs,
+  cat, chmod, chown, compressOut, copyIn, copyOut, cp, cpA, cpR, download, echo, exists, glob,
   isDir, isFile, isSymlink, listDevices, listFilesystems, listPartitions, ln, lnF, lnS, lnSf, ls, lvs, mkdir,
   mkdirP, mount, mountRo, mv, pvs, readlink, rm, rmF, rmRf, rmdir, statvfs, sync, touch, umount, umountAll,
-  upload, version, vgs, write, writeAppend,
+  upload, version, vgs, write, writeAppend, ...INSPECT_COMMANDS,
 ].sort((a, b) => a.name.localeCompare(b.name));
 
 /** Looks commands up by name or alias, with `_` read as `-` like guestfish. */

@@ -1,4 +1,4 @@
-// list-devices, list-partitions, list-filesystems, vgs, lvs, pvs, inspect-os: what the guest disk holds,
+// list-devices, list-partitions, list-filesystems, vgs, lvs, pvs: what the guest disk holds,
 // printed like guestfish (one per line; list-filesystems as `device: type`).
 import { commandError, type CommandSpec, type PreflightFacts } from '../command.js';
 
@@ -64,17 +64,3 @@ function makeLvmList(name: string, what: string): CommandSpec {
 export const vgs = makeLvmList('vgs', 'volume groups');
 export const lvs = makeLvmList('lvs', 'logical volumes');
 export const pvs = makeLvmList('pvs', 'physical volumes');
-
-export const inspectOs: CommandSpec = {
-  name: 'inspect-os',
-  synopsis: 'inspect-os',
-  description: 'Print the root filesystem of each operating system found (Linux), one per line.',
-  minArgs: 0,
-  maxArgs: 0,
-  writes: false,
-  preflight: (_args, facts) => (facts.canInspect ? undefined : 'OS inspection is not available to this run'),
-  async run(ctx) {
-    if (ctx.inspectOs === undefined) throw commandError('inspect_os', 'OS inspection is not available to this run');
-    ctx.print((await ctx.inspectOs()).map((root) => `${root}\n`).join(''));
-  },
-};

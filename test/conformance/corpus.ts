@@ -1,0 +1,331 @@
+// The conformance corpus: every build plan of the HPE fixture bundles (with realistic attribute values), and
+// scripts of our own that use every native command and the dialect's edge cases. Each case runs on a
+// fresh copy of one image, once through guestfish and once through the engine.
+import { attributeValues } from '../../src/attributes/index.js';
+import type { BuildPlanStep } from '../../src/planscript/interpreter.js';
+import { loadFixtureBundles, stepScripts } from '../planscript/fixture-bundles.js';
+import type { ImageName } from './images.js';
+
+export interface ConformanceCase {
+  name: string;
+  image: ImageName;
+  steps: BuildPlanStep[];
+  values: Record<string, string>;
+}
+
+function nic(name: string, n: number): Record<string, string> {
+  return {
+    [`${name}.mac`]: `00:50:56:0a:0b:0${n}`,
+    [`${name}.ipaddress`]: `10.1.${n}.20`,
+    [`${name}.netmask`]: '255.255.255.0',
+    [`${name}.gateway`]: `10.1.${n}.1`,
+    [`${name}.dns1`]: '10.1.0.53',
+    [`${name}.dns2`]: '10.1.0.54',
+    [`${name}.domain`]: 'example.com',
+    [`${name}.vlanid`]: String(100 + n),
+    [`${name}.dhcp`]: 'false',
+    [`${name}.ipv4disable`]: 'false',
+    [`${name}.networkuri`]: `/rest/ethernet-networks/net-${n}`,
+    [`${name}.connectionid`]: String(n),
+    [`${name}.name`]: `Net${n}`,
+  };
+}
+
+/** What a profile would give the fixture plans: one value per attribute they use. */
+const FIXTURE_VALUES: Record<string, string> = {
+  HostName: 'centos01',
+  DomainName: 'example.com',
+  NewRootPassword: 'R00t-secret',
+  NewUsers: 'alice,bob',
+  NewUsersPassword: 'Us3r-secret',
+  SSH: 'Enabled',
+  SELinux: 'permissive',
+  SELinuxType: 'targeted',
+  OS_Type: 'centos',
+  ExampleString1: 'first string',
+  ExampleString2: 'second string',
+  ExampleNumber1: '42',
+  ExampleFQDN: 'host.example.com',
+  ExampleIPv4Address: '192.168.10.20',
+  ExamplePassword: 'Ex4mple-secret',
+  VolumeSize: '10',
+  ...nic('NIC1', 1),
+  ...nic('NIC2', 2),
+  ...nic('NIC3', 3),
+  ...nic('NIC4', 4),
+  ...nic('ManagementNIC1', 5),
+  ...nic('ExampleTeamedNIC', 6),
+  ...nic('ExampleUnteamedNIC', 7),
+};
+
+function imageFor(bundle: string, plan: string): ImageName | undefined {
+  if (bundle.startsWith('HPE-ImageStreamer-Developer') || bundle.startsWith('HPE-Support')) return 'hpe-uefi';
+  if (bundle.startsWith('LinuxMultiDistro') && plan.includes('Legacy')) return 'mbr-ext4';
+  if (bundle.startsWith('LinuxMultiDistro') && plan.includes('UEFI')) return 'gpt-uefi';
+  if (bundle.startsWith('HPE_Foundation')) return 'mbr-ext4';
+  return undefined;
+}
+
+export async function fixtureCases(): Promise<ConformanceCase[]> {
+  const cases: ConformanceCase[] = [];
+  for (const bundle of await loadFixtureBundles()) {
+    for (const plan of bundle.buildPlans) {
+      const steps = stepScripts(bundle, plan);
+      const image = imageFor(bundle.file, plan.name);
+      if (steps.length === 0 || image === undefined) continue;
+      const values = { ...attributeValues(plan.customAttributes.map((a) => ({ name: a.name, value: a.value ?? '' }))), ...FIXTURE_VALUES };
+      const usesFailSwitch = steps.some((s) => s.content.includes('@DeploymentTesting'));
+      if (usesFailSwitch) {
+        cases.push({ name: `${plan.name} (fails on purpose)`, image, steps, values: { ...values, DeploymentTesting: 'Fail_OS_Deployment' } });
+        cases.push({ name: plan.name, image, steps, values: { ...values, DeploymentTesting: 'echo "Attempt OS deployment"' } });
+      } else {
+        cases.push({ name: plan.name, image, steps, values });
+      }
+    }
+  }
+  return cases;
+}
+
+const step = (name: string, content: string): BuildPlanStep => ({ name, content });
+
+/** Our own scripts: every native command, quoting, here-documents, `-`, `!`, `<!` and pipes. */
+export function ownCases(): ConformanceCase[] {
+  return [
+    {
+      name: 'own: queries on the untouched guest',
+      image: 'mbr-ext4',
+      values: {},
+      steps: [step('queries', `
+mount /dev/sda1 /
+statvfs /
+version
+list-devices
+list-partitions
+list-filesystems
+vgs
+lvs
+pvs
+inspect-os
+exists /etc/hostname
+exists /nope
+is-file /etc/hostname
+is-file /etc
+is-dir /etc
+is-dir /etc/hostname
+is-symlink /etc/rc.local
+is-file /etc/rc.local
+readlink /etc/rc.local
+readlink /bin
+ls /etc/sysconfig
+ls /opt/app
+ls /
+cat /etc/hostname
+cat "/opt/app/data with space.txt"
+cat /etc/rc.local
+glob echo /etc/sysconfig/network-scripts/ifcfg-*
+glob echo /nothing/here*
+`)],
+    },
+    {
+      name: 'own: quoting and echo',
+      image: 'mbr-ext4',
+      values: { HostName: 'quoted-host', Empty: '' },
+      steps: [step('quoting', `
+# a comment line, and blank lines
+
+echo plain words   with   spaces
+echo "double  quoted" 'single  quoted'
+echo "tab\\there" "newline\\nthere" 'no\\tescape'
+echo "embedded 'single' quotes" 'embedded "double" quotes'
+echo @HostName@ "@HostName@" '@HostName@' @Missing:fallback@ [@Empty@]
+echo $HOME \${a[@]} $@ literal@at@signs
+echo ImageStreamerLog: a line for the activity log
+  echo leading spaces
+echo trailing spaces   
+echo
+`)],
+    },
+    {
+      name: 'own: changing files, directories and links',
+      image: 'mbr-ext4',
+      values: { HostName: 'server-01' },
+      steps: [
+        step('files', `
+mount /dev/sda1 /
+write /etc/hostname "@HostName@.example.com"
+write-append /etc/hosts "10.0.0.5 @HostName@"
+write-append /etc/hosts "\\n"
+write /etc/new-empty ""
+mkdir /srv
+mkdir-p /srv/a/b/c
+mkdir-p /srv/a/b
+touch /srv/a/empty
+touch /etc/hostname
+chmod 0640 /srv/a/empty
+chmod 4755 /srv/a/b
+chown 1000 1000 /srv/a/empty
+chown 99 10 /srv/a
+`),
+        step('links and copies', `
+ln-s ../etc/hostname /srv/hostname-link
+ln-sf /etc/hosts /srv/hostname-link
+ln-s /nowhere /srv/dangling
+ln /etc/hosts /srv/hosts-hard
+ln-f /etc/hostname /srv/hosts-hard
+cp /etc/hosts /srv/hosts.copy
+cp /etc/shadow /srv/shadow.copy
+cp-a /home/admin /srv/admin-copy
+cp-a /etc/ssh/sshd_config /srv/sshd_config.a
+cp-r /opt/app /srv/app-copy
+mv /srv/hosts.copy /srv/hosts.moved
+mv /srv/app-copy /srv/app-moved
+rm /srv/hosts.moved
+rm-f /srv/nothing-here
+rmdir /srv/a/b/c
+rm-rf /srv/a/b
+rm-rf /srv/not-there
+glob rm-f /var/log/*
+`),
+        step('here-documents', `
+upload -<<END /etc/motd
+Welcome to @HostName@
+  indented line with "quotes" and 'single' and $dollar
+END
+upload -<<EOF /srv/script.sh
+#!/bin/bash
+echo "END"
+EOF
+chmod 0755 /srv/script.sh
+cat /etc/motd
+sync
+umount /
+mount-ro /dev/sda1 /
+cat /etc/hostname
+ls /srv
+umount-all
+`),
+      ],
+    },
+    {
+      name: 'own: host commands, pipes and inline commands',
+      image: 'mbr-ext4',
+      values: { HostName: 'piped' },
+      steps: [
+        step('host', `
+mount /dev/sda1 /
+!echo "host says hi"
+!printf 'a\\nb\\n' > ./two-lines
+upload ./two-lines /root/two-lines
+download /etc/passwd ./passwd
+!wc -l < ./passwd
+cat /etc/hosts | grep -c localhost
+cat /etc/os-release | awk -F= '/^ID=/ {print $2}' > ./os-id
+!cat ./os-id
+<!echo "echo generated command"
+<!printf 'mkdir-p /gen/dir\\nwrite /gen/dir/f "from inline"\\n'
+<!echo "-mkdir /gen/dir"
+`),
+        step('scratch persists', `
+!test -f ./os-id && echo "scratch files persist between steps"
+copy-out /etc/sysconfig ./out
+!find ./out | sort
+!mkdir -p ./in/sub && echo data > ./in/sub/file
+copy-in ./in /opt
+copy-in ./two-lines /root
+compress-out gzip /etc/hosts ./hosts.gz
+!zcat ./hosts.gz
+ls /opt/in/sub
+`),
+      ],
+    },
+    {
+      name: 'own: ignored errors with -',
+      image: 'mbr-ext4',
+      values: {},
+      steps: [step('ignored', `
+mount /dev/sda1 /
+-mkdir /a/b
+-cat /nope
+-rm /nope
+-rmdir /nope
+-chmod 0755 /nope
+-touch /nope/x
+-write-append /nope/x y
+-ls /nope
+-umount /nope
+-mount /dev/sda9 /mnt
+-frobnicate /x
+-!exit 3
+-upload ./missing-file /x
+-download /nope ./x
+-glob rm /nope*
+-write /../../escaped hi
+cat /escaped
+echo still running
+`)],
+    },
+    {
+      name: 'own: ESP and root on GPT',
+      image: 'gpt-uefi',
+      values: { HostName: 'uefi-host' },
+      steps: [step('esp', `
+list-partitions
+list-filesystems
+inspect-os
+mount /dev/sda2 /
+mount /dev/sda1 /boot/efi
+ls /boot/efi
+ls /boot/efi/EFI
+cat /boot/efi/EFI/centos/grub.cfg
+write /boot/efi/EFI/centos/grubenv "# GRUB Environment Block\\nsaved_entry=@HostName@\\n"
+mkdir-p /boot/efi/EFI/streamer/deep
+upload -<<END /boot/efi/EFI/streamer/deep/Message.TXT
+hello from @HostName@
+END
+cp /boot/efi/EFI/centos/grub.cfg /boot/efi/EFI/streamer/grub.bak
+rm /boot/efi/startup.nsh
+write /etc/hostname "@HostName@"
+umount /boot/efi
+umount /
+mount /dev/sda1 /
+ls /EFI/streamer
+cat /EFI/streamer/deep/Message.TXT
+`)],
+    },
+    {
+      name: 'own: a failing command stops the run',
+      image: 'mbr-ext4',
+      values: {},
+      steps: [
+        step('first', `
+mount /dev/sda1 /
+write /before-failure "written"
+mkdir /a/b
+write /after-failure "never written"
+`),
+        step('never reached', 'echo this step is skipped\n'),
+      ],
+    },
+    {
+      name: 'own: an unknown command stops the run',
+      image: 'gpt-uefi',
+      values: {},
+      steps: [step('unknown', `
+mount /dev/sda2 /
+write /before "x"
+frobnicate /x
+write /after "y"
+`)],
+    },
+    {
+      name: 'own: a failing host command stops the run',
+      image: 'hpe-uefi',
+      values: {},
+      steps: [step('host failure', `
+echo before
+!echo "about to fail" ; exit 3
+echo after
+`)],
+    },
+  ];
+}
