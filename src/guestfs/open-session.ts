@@ -103,10 +103,9 @@ export async function openGuestSession(disk: Disk, options: OpenGuestSessionOpti
       const parts: string[] = [];
       for (const part of path.split('/')) {
         if (part === '' || part === '.') continue;
-        if (part === '..') {
-          if (parts.length === 0) throw new AppError('invalid', 'GUESTFS_PATH', `${path}: path escapes the guest root`);
-          parts.pop();
-        } else parts.push(part);
+        // `..` of the root is the root, as in the chroot guestfish works in: no path leaves the guest
+        if (part === '..') parts.pop();
+        else parts.push(part);
       }
       const clean = `/${parts.join('/')}`;
       let best: GuestMount | undefined;

@@ -55,11 +55,38 @@ export function commandError(command: string, message: string, code = 'PLANSCRIP
   return new AppError('invalid', code, `${command}: ${message}`);
 }
 
-/** An absolute guest path on the filesystem mounted over it; libguestfs refuses relative paths. */
+/**
+ * An absolute guest path on the filesystem mounted over it; libguestfs refuses relative paths. `command`
+ * is libguestfs' own name for the call (`internal_write`, `ls0`), which its errors print.
+ */
 export function guestPath(ctx: CommandContext, command: string, path: string): { fs: ImageFs; path: string } {
   if (!path.startsWith('/')) throw commandError(command, `${path}: path must start with a / character`);
+  if (!ctx.session.mounts().some((m) => m.mountpoint === '/')) throw notMounted(command);
   const resolved = ctx.session.resolve(path);
   return { fs: resolved.fs, path: resolved.path };
+}
+
+/** libguestfs' error for a call that needs a mounted root before anything is mounted. */
+export function notMounted(command: string): AppError {
+  return new AppError('precondition', 'GUESTFS_NOT_MOUNTED', `${command}: ${command}_stub: you must call 'mount' first to mount the root filesystem`);
+}
+
+/** The errno text an ImageFs error ends with (`No such file or directory`). */
+export function reasonOf(error: AppError): string {
+  return error.message.slice(error.message.lastIndexOf(': ') + 2);
+}
+
+/**
+ * Runs an ImageFs call and words its failure the way libguestfs does for this command:
+ * `command: ${message(reason)}`, e.g. `internal_write: open: /x/y: No such file or directory`.
+ */
+export async function worded<T>(call: () => Promise<T>, command: string, message: (reason: string) => string): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof AppError) || !error.code.startsWith('FS_')) throw error;
+    throw new AppError(error.kind, error.code, `${command}: ${message(reasonOf(error))}`, { cause: error });
+  }
 }
 
 /**

@@ -176,6 +176,7 @@ export async function runBuildPlan(options: RunBuildPlanOptions): Promise<RunRes
   } finally {
     await options.session.sync().catch((error: unknown) => log.add({ step: 0, line: 0 }, 'error', `Cannot write the guest filesystems out: ${toAppError(error).message}`));
     await scratch.remove();
+    log.flush();
   }
   return {
     ok: failure === undefined,
@@ -212,7 +213,8 @@ class Session {
   }
 
   logError(error: AppError, at: { step: number; line: number }): void {
-    if (this.logged.has(error)) return;
+    // guestfish prints nothing of its own when a host command fails; the run's failure still says why
+    if (this.logged.has(error) || error.code === 'PLANSCRIPT_HOST_FAILED') return;
     this.logged.add(error);
     const prefix = FISH_LEVEL.has(error.code) || HOST_LEVEL.test(error.code) ? '' : 'libguestfs: error: ';
     this.parts.log.add(at, 'error', `${prefix}${error.message}`);
@@ -283,7 +285,8 @@ class Session {
         try {
           return await readFile(path);
         } catch (error) {
-          throw commandError(command, `${arg}: ${hostErrorText(error)}`);
+          // guestfish's own open() of the local file fails: it names that call, not the command
+          throw commandError('open', `${arg}: ${hostErrorText(error)}`);
         }
       },
       fileOut: async (command, arg, data) => {
@@ -295,7 +298,8 @@ class Session {
         try {
           await writeFile(path, data);
         } catch (error) {
-          throw commandError(command, `${arg}: ${hostErrorText(error)}`);
+          // guestfish reports the local file's error, then the daemon's cancelled transfer
+          throw new AppError('invalid', 'PLANSCRIPT_COMMAND_FAILED', `${arg}: ${hostErrorText(error)}\nlibguestfs: error: file receive cancelled by daemon`);
         }
         await scratch.adopt(path);
       },

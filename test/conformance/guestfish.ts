@@ -44,7 +44,10 @@ export async function runGuestfishBatch(pristine: string, scripts: readonly Fish
   });
   input.push(`echo "${MARK}end"`, 'umount-all');
   const output = await new Promise<string>((resolve, reject) => {
-    const child = spawn('stdbuf', ['-oL', '-eL', 'guestfish', '-a', work], { env: guestfishEnv(), cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    // guestfish runs host commands with /bin/sh; HPE's appliance (and our engine) use bash, which scripts
+    // rely on (`!source`): in a private mount namespace /bin/sh is bash for this guestfish.
+    const command = 'mount --bind /bin/bash /bin/sh && exec stdbuf -oL -eL guestfish -a "$0"';
+    const child = spawn('unshare', ['--mount', '--propagation', 'private', '/bin/bash', '-c', command, work], { env: guestfishEnv(), cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => chunks.push(c));
     child.stderr.on('data', (c: Buffer) => chunks.push(c));
@@ -64,7 +67,8 @@ export async function runGuestfishBatch(pristine: string, scripts: readonly Fish
     const id = part.slice(0, newline);
     if (id === 'end') break;
     const i = Number(id);
-    results[i] = { log: part.slice(newline + 1), image: i < scripts.length - 1 ? join(dir, `r${i}.img`) : work };
+    // guestfish names the input line of each error (`*stdin*:12: `): the engine's log does not
+    results[i] = { log: part.slice(newline + 1).replace(/^\*stdin\*:\d+: /gm, ''), image: i < scripts.length - 1 ? join(dir, `r${i}.img`) : work };
   }
   // a failing script ends guestfish: the scripts after it never ran, and its own state is the drive file
   const reached = parts.length - 2;

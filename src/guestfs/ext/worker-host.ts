@@ -97,7 +97,8 @@ export class ExtWorkerHost {
       if (this.writeError !== undefined) return;
       try {
         if (!disk) throw new Error('no disk is attached');
-        if (this.readOnly) throw new Error('write to a read-only filesystem');
+        // libext2fs updates access times even on a read-only mount: those writes never reach the disk
+        if (this.readOnly) return;
         if (m.kind === 'write') for (const w of m.writes) await disk.write(w.offset, w.data);
         // Discard is advisory: a disk that cannot free space keeps the data, which nothing reads again.
         else if (m.kind === 'discard') await disk.discard(m.offset, m.length).catch(() => undefined);

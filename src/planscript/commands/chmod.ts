@@ -1,5 +1,5 @@
 // chmod, chown: mode as a C integer (0755 is octal, like guestfish), numeric owner and group.
-import { guestPath, parseCInteger, type CommandSpec } from '../command.js';
+import { guestPath, parseCInteger, type CommandSpec, worded } from '../command.js';
 
 export const chmod: CommandSpec = {
   name: 'chmod',
@@ -11,7 +11,7 @@ export const chmod: CommandSpec = {
   async run(ctx, [mode, path]) {
     const bits = parseCInteger('chmod', mode!);
     const target = guestPath(ctx, 'chmod', path!);
-    await target.fs.chmod(target.path, bits & 0o7777);
+    await worded(() => target.fs.chmod(target.path, bits & 0o7777), 'chmod', (r) => `${path}: 0${bits.toString(8)}: ${r}`);
   },
 };
 
@@ -26,6 +26,6 @@ export const chown: CommandSpec = {
     const uid = parseCInteger('chown', owner!);
     const gid = parseCInteger('chown', group!);
     const target = guestPath(ctx, 'chown', path!);
-    await target.fs.chown(target.path, uid, gid);
+    await worded(() => target.fs.chown(target.path, uid, gid), 'chown', (r) => `${path}: ${uid}.${gid}: ${r}`);
   },
 };

@@ -1,6 +1,7 @@
 // copy-in, copy-out: whole files and trees between the scratch directory and the guest.
 import { lstat, mkdir, readdir, readFile, readlink, rm, symlink, writeFile, chmod as hostChmod } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { AppError } from '../../core/errors.js';
 import { commandError, guestPath, type CommandContext, type CommandSpec } from '../command.js';
 import type { ImageFs } from '../../guestfs/image-fs.js';
 import { baseName, joinGuest } from '../guest-tree.js';
@@ -56,7 +57,7 @@ export const copyIn: CommandSpec = {
     const remotedir = args[args.length - 1]!;
     const dir = guestPath(ctx, 'copy-in', remotedir);
     if (!(await dir.fs.exists(dir.path)) || (await dir.fs.stat(dir.path)).kind !== 'directory') {
-      throw commandError('copy-in', `target '${remotedir}' is not a directory`);
+      throw new AppError('invalid', 'PLANSCRIPT_COMMAND_FAILED', `target ‘${remotedir}’ is not a directory`);
     }
     for (const local of args.slice(0, -1)) {
       const from = await ctx.scratch.hostPath('copy-in', local);
@@ -80,9 +81,11 @@ export const copyOut: CommandSpec = {
     } catch {
       // missing
     }
-    if (!isDir) throw commandError('copy-out', `${args[args.length - 1]}: target is not a directory`);
+    // guestfish words these itself, without a command name, with typographic quotes
+    if (!isDir) throw new AppError('invalid', 'PLANSCRIPT_COMMAND_FAILED', `target ‘${args[args.length - 1]}’ is not a directory`);
     for (const remote of args.slice(0, -1)) {
       const from = guestPath(ctx, 'copy-out', remote);
+      if (!(await from.fs.exists(from.path))) throw new AppError('not_found', 'PLANSCRIPT_COMMAND_FAILED', `‘${remote}’ is not a file or directory`);
       await copyGuestToHost(ctx, from.fs, from.path, join(localdir, baseName(from.path) || 'root'));
     }
   },

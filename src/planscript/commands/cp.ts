@@ -1,5 +1,5 @@
 // cp, cp-a, cp-r, mv: copies and moves inside the guest; a directory destination receives the source by name.
-import { commandError, guestPath, type CommandContext, type CommandSpec } from '../command.js';
+import { commandError, guestPath, worded, type CommandContext, type CommandSpec } from '../command.js';
 import { baseName, copyTree, joinGuest, removeTree } from '../guest-tree.js';
 
 async function destination(ctx: CommandContext, command: string, src: string, dest: string) {
@@ -23,13 +23,14 @@ function makeCopy(name: string, options: { recursive: boolean; preserve: boolean
     maxArgs: 2,
     writes: true,
     async run(ctx, [src, dest]) {
+      // libguestfs runs cp(1) in the appliance: its errors carry cp's own words and the /sysroot path
       const from = guestPath(ctx, fn, src!);
-      const stat = await from.fs.stat(from.path);
-      if (stat.kind === 'directory' && !options.recursive) throw commandError(fn, `${src}: Is a directory (use cp-a or cp-r)`);
+      const stat = await worded(() => from.fs.stat(from.path), fn, (r) => `cp: cannot stat '/sysroot${src}': ${r}`);
+      if (stat.kind === 'directory' && !options.recursive) throw commandError(fn, `cp: -r not specified; omitting directory '/sysroot${src}'`);
       const to = await destination(ctx, fn, src!, dest!);
       if (stat.kind === 'file' && !options.recursive) {
         const data = await from.fs.readFile(from.path);
-        await to.fs.writeFile(to.path, data, { mode: stat.mode & 0o7777 });
+        await worded(() => to.fs.writeFile(to.path, data, { mode: stat.mode & 0o7777 }), fn, (r) => `cp: cannot create regular file '/sysroot${dest}': ${r}`);
         return;
       }
       if (await to.fs.exists(to.path)) {
@@ -54,6 +55,7 @@ export const mv: CommandSpec = {
   writes: true,
   async run(ctx, [src, dest]) {
     const from = guestPath(ctx, 'mv', src!);
+    await worded(() => from.fs.lstat(from.path), 'mv', (r) => `mv: cannot stat '/sysroot${src}': ${r}`);
     const to = await destination(ctx, 'mv', src!, dest!);
     if (from.fs === to.fs) {
       await from.fs.rename(from.path, to.path);

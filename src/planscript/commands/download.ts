@@ -1,5 +1,5 @@
 // download: a guest file to a host file in the scratch directory (or "-" for standard output).
-import { guestPath, type CommandSpec } from '../command.js';
+import { guestPath, type CommandSpec, worded } from '../command.js';
 
 export const download: CommandSpec = {
   name: 'download',
@@ -10,6 +10,7 @@ export const download: CommandSpec = {
   writes: false,
   async run(ctx, [from, to]) {
     const source = guestPath(ctx, 'download', from!);
-    await ctx.fileOut('download', to!, await source.fs.readFile(source.path));
+    const data = await worded(() => source.fs.readFile(source.path), 'download', (r) => `${from}: ${r === 'Is a directory' ? 'is a directory' : r}`);
+    await ctx.fileOut('download', to!, data);
   },
 };

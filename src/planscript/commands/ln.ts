@@ -1,5 +1,5 @@
 // ln, ln-f, ln-s, ln-sf: hard and symbolic links, the -f forms replacing what is there.
-import { commandError, guestPath, type CommandContext, type CommandSpec } from '../command.js';
+import { commandError, guestPath, type CommandContext, type CommandSpec, worded } from '../command.js';
 
 async function replaceable(ctx: CommandContext, command: string, linkname: string): Promise<void> {
   const target = guestPath(ctx, command, linkname);
@@ -26,12 +26,14 @@ function makeLink(name: string, options: { symbolic: boolean; force: boolean; de
       if (options.force) await replaceable(ctx, fn, linkname!);
       const link = guestPath(ctx, fn, linkname!);
       if (options.symbolic) {
-        await link.fs.symlink(target!, link.path);
+        // libguestfs runs ln(1) for symlinks and link(2) for hard links; errors carry their words
+        const how = options.force ? 'ln -sf' : 'ln -s';
+        await worded(() => link.fs.symlink(target!, link.path), fn, (r) => `${how}: ${target}: ${linkname}: ln: failed to create symbolic link '/sysroot${linkname}': ${r}`);
         return;
       }
       const existing = guestPath(ctx, fn, target!);
-      if (existing.fs !== link.fs) throw commandError(fn, `${linkname}: Invalid cross-device link`);
-      await link.fs.link(existing.path, link.path);
+      if (existing.fs !== link.fs) throw commandError(fn, `link: ${target}: ${linkname}: Invalid cross-device link`);
+      await worded(() => link.fs.link(existing.path, link.path), fn, (r) => `link: ${target}: ${linkname}: ${r}`);
     },
   };
 }

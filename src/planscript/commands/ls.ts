@@ -1,5 +1,5 @@
 // ls: the names in a guest directory, sorted, one per line (guestfs_ls).
-import { guestPath, type CommandSpec } from '../command.js';
+import { guestPath, type CommandSpec, worded } from '../command.js';
 
 export const ls: CommandSpec = {
   name: 'ls',
@@ -9,8 +9,8 @@ export const ls: CommandSpec = {
   maxArgs: 1,
   writes: false,
   async run(ctx, [directory]) {
-    const target = guestPath(ctx, 'ls', directory!);
-    const names = (await target.fs.readdir(target.path)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    const target = guestPath(ctx, 'ls0', directory!);
+    const names = (await worded(() => target.fs.readdir(target.path), 'ls0', (r) => `opendir: ${directory}: ${r}`)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
     ctx.print(names.map((n) => `${n}\n`).join(''));
   },
 };

@@ -1,5 +1,5 @@
 // readlink, rmdir: small single-call commands.
-import { guestPath, type CommandSpec } from '../command.js';
+import { guestPath, type CommandSpec, worded } from '../command.js';
 
 export const readlink: CommandSpec = {
   name: 'readlink',
@@ -10,7 +10,8 @@ export const readlink: CommandSpec = {
   writes: false,
   async run(ctx, [path]) {
     const target = guestPath(ctx, 'readlink', path!);
-    ctx.print(`${await target.fs.readlink(target.path)}\n`);
+    const link = await worded(() => target.fs.readlink(target.path), 'readlink', (r) => `readlink: ${path}: ${r === 'No such file or directory' ? r : 'Invalid argument'}`);
+    ctx.print(`${link}\n`);
   },
 };
 
@@ -23,6 +24,6 @@ export const rmdir: CommandSpec = {
   writes: true,
   async run(ctx, [path]) {
     const target = guestPath(ctx, 'rmdir', path!);
-    await target.fs.rmdir(target.path);
+    await worded(() => target.fs.rmdir(target.path), 'rmdir', (r) => `${path}: ${r}`);
   },
 };

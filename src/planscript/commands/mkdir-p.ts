@@ -1,5 +1,5 @@
 // mkdir-p: a directory and its missing parents; an existing directory is fine.
-import { commandError, guestPath, type CommandSpec } from '../command.js';
+import { commandError, guestPath, type CommandSpec, worded } from '../command.js';
 
 export const mkdirP: CommandSpec = {
   name: 'mkdir-p',
@@ -18,7 +18,7 @@ export const mkdirP: CommandSpec = {
         if ((await target.fs.stat(current)).kind !== 'directory') throw commandError('mkdir_p', `${path}: Not a directory`);
         continue;
       }
-      await target.fs.mkdir(current, { mode: 0o755 });
+      await worded(() => target.fs.mkdir(current, { mode: 0o755 }), 'mkdir_p', (r) => `${path}: ${r}`);
     }
   },
 };

@@ -1,5 +1,5 @@
 // mkdir: one directory, whose parent must exist.
-import { guestPath, type CommandSpec } from '../command.js';
+import { guestPath, type CommandSpec, worded } from '../command.js';
 
 export const mkdir: CommandSpec = {
   name: 'mkdir',
@@ -10,6 +10,6 @@ export const mkdir: CommandSpec = {
   writes: true,
   async run(ctx, [path]) {
     const target = guestPath(ctx, 'mkdir', path!);
-    await target.fs.mkdir(target.path, { mode: 0o755 });
+    await worded(() => target.fs.mkdir(target.path, { mode: 0o755 }), 'mkdir', (r) => `${path}: ${r}`);
   },
 };

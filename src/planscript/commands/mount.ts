@@ -1,4 +1,5 @@
 // mount, mount-ro, umount (unmount), umount-all (unmount-all): the session's mount table.
+import { AppError } from '../../core/errors.js';
 import { commandError, optionalArgs, type CommandSpec, type PreflightFacts } from '../command.js';
 
 /** Filesystems the native engine reads and writes. */
@@ -18,6 +19,18 @@ export function mountPreflight(device: string, facts: PreflightFacts): string | 
   return `"${device}" holds a ${type} filesystem, which the native engine does not read`;
 }
 
+/** A device that does not exist fails in libguestfs' generated stub, whose name its error carries. */
+async function stubbed(command: string, call: () => Promise<void>): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'GUESTFS_NO_DEVICE') {
+      throw new AppError(error.kind, error.code, `${command}: ${command}_stub: ${error.message.replace(/^mount: /, '')}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
 export const mount: CommandSpec = {
   name: 'mount',
   synopsis: 'mount mountable mountpoint',
@@ -27,7 +40,7 @@ export const mount: CommandSpec = {
   writes: true,
   preflight: ([device], facts) => mountPreflight(device!, facts),
   async run(ctx, [device, mountpoint]) {
-    await ctx.session.mount(device!, mountpoint!);
+    await stubbed('mount', () => ctx.session.mount(device!, mountpoint!));
   },
 };
 
@@ -40,7 +53,7 @@ export const mountRo: CommandSpec = {
   writes: false,
   preflight: ([device], facts) => mountPreflight(device!, facts),
   async run(ctx, [device, mountpoint]) {
-    await ctx.session.mount(device!, mountpoint!, { readOnly: true });
+    await stubbed('mount_ro', () => ctx.session.mount(device!, mountpoint!, { readOnly: true }));
   },
 };
 

@@ -1,5 +1,5 @@
 // statvfs: filesystem statistics in guestfish's struct format (`bsize: 4096` …).
-import { guestPath, type CommandSpec } from '../command.js';
+import { guestPath, type CommandSpec, worded } from '../command.js';
 
 /** ST_RELATIME | ST_RDONLY as Linux reports them for a mount (statvfs(3) f_flag). */
 const ST_RDONLY = 1;
@@ -14,7 +14,7 @@ export const statvfs: CommandSpec = {
   writes: false,
   async run(ctx, [path]) {
     const target = guestPath(ctx, 'statvfs', path!);
-    await target.fs.stat(target.path);
+    await worded(() => target.fs.stat(target.path), 'statvfs', (r) => `statvfs: ${path}: ${r}`);
     const s = await target.fs.statvfs();
     const fields: [string, number][] = [
       ['bsize', s.blockSize],

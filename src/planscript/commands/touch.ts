@@ -1,5 +1,5 @@
 // touch: create an empty regular file, or update the times of an existing one.
-import { commandError, guestPath, type CommandSpec } from '../command.js';
+import { commandError, guestPath, worded, type CommandSpec } from '../command.js';
 
 export const touch: CommandSpec = {
   name: 'touch',
@@ -11,10 +11,10 @@ export const touch: CommandSpec = {
   async run(ctx, [path]) {
     const target = guestPath(ctx, 'touch', path!);
     if (!(await target.fs.exists(target.path))) {
-      await target.fs.writeFile(target.path, new Uint8Array(0), { mode: 0o644 });
+      await worded(() => target.fs.writeFile(target.path, new Uint8Array(0), { mode: 0o644 }), 'touch', (r) => `open: ${path}: ${r}`);
       return;
     }
-    if ((await target.fs.stat(target.path)).kind !== 'file') throw commandError('touch', `${path}: Not a regular file`);
+    if ((await target.fs.stat(target.path)).kind !== 'file') throw commandError('touch', `${path}: touch can only be used on a regular files`);
     const now = Date.now();
     await target.fs.utimes(target.path, now, now);
   },

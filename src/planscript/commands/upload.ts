@@ -1,5 +1,5 @@
 // upload: a host file (in the scratch directory) or a here-document into a guest file.
-import { guestPath, type CommandSpec } from '../command.js';
+import { guestPath, type CommandSpec, worded } from '../command.js';
 
 export const upload: CommandSpec = {
   name: 'upload',
@@ -11,6 +11,6 @@ export const upload: CommandSpec = {
   async run(ctx, [from, to]) {
     const data = await ctx.fileIn('upload', from!);
     const target = guestPath(ctx, 'upload', to!);
-    await target.fs.writeFile(target.path, data, { mode: 0o644 });
+    await worded(() => target.fs.writeFile(target.path, data, { mode: 0o644 }), 'upload', (r) => `${to}: ${r}`);
   },
 };

@@ -1,5 +1,5 @@
 // write, write-append: a guest file's content from an argument.
-import { guestPath, type CommandSpec } from '../command.js';
+import { guestPath, worded, type CommandSpec } from '../command.js';
 
 export const write: CommandSpec = {
   name: 'write',
@@ -9,8 +9,8 @@ export const write: CommandSpec = {
   maxArgs: 2,
   writes: true,
   async run(ctx, [path, content]) {
-    const target = guestPath(ctx, 'write', path!);
-    await target.fs.writeFile(target.path, Buffer.from(content!, 'utf8'), { mode: 0o644 });
+    const target = guestPath(ctx, 'internal_write', path!);
+    await worded(() => target.fs.writeFile(target.path, Buffer.from(content!, 'utf8'), { mode: 0o644 }), 'internal_write', (r) => `open: ${path}: ${r}`);
   },
 };
 
@@ -22,9 +22,12 @@ export const writeAppend: CommandSpec = {
   maxArgs: 2,
   writes: true,
   async run(ctx, [path, content]) {
-    const target = guestPath(ctx, 'write_append', path!);
+    const target = guestPath(ctx, 'internal_write_append', path!);
     const data = Buffer.from(content!, 'utf8');
-    if (await target.fs.exists(target.path)) await target.fs.appendFile(target.path, data);
-    else await target.fs.writeFile(target.path, data, { mode: 0o644 });
+    await worded(
+      async () => ((await target.fs.exists(target.path)) ? target.fs.appendFile(target.path, data) : target.fs.writeFile(target.path, data, { mode: 0o644 })),
+      'internal_write_append',
+      (r) => `open: ${path}: ${r}`,
+    );
   },
 };
