@@ -22,6 +22,8 @@ export interface StatVfs {
   files: number;
   filesFree: number;
   nameMax: number;
+  /** f_fsid as Linux reports it (signed 64-bit), where the filesystem alone determines it (ext: from its UUID). */
+  fsid?: bigint;
 }
 
 /**

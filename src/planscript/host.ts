@@ -82,13 +82,13 @@ export class HostSandbox {
     if (this.options.disableNamespaces === true) return { kind: 'none' };
     const isRoot = process.getuid?.() === 0;
     if (isRoot) {
-      const ok = await quickRun(['unshare', '--net', '--mount', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c',
+      const ok = await quickRun(['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c',
         `mount -t tmpfs -o ro,size=4k none /mnt && exec setpriv --reuid=${NOBODY.uid} --regid=${NOBODY.gid} --clear-groups --no-new-privs /bin/true`]);
       if (ok) return { kind: 'root', runAs: NOBODY };
       warn('Host commands run as root without network or mount isolation: "unshare"/"setpriv" (util-linux) did not work here');
       return { kind: 'none' };
     }
-    const ok = await quickRun(['unshare', '--net', '--mount', '--map-root-user', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c',
+    const ok = await quickRun(['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--map-root-user', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c',
       'mount -t tmpfs -o ro,size=4k none /mnt && exec unshare --user --map-root-user --mount /bin/true']);
     if (ok) return { kind: 'user' };
     warn('Host commands run without network isolation and can see the data directory: unprivileged user namespaces are not available (sysctl kernel.unprivileged_userns_clone)');
@@ -101,8 +101,8 @@ export class HostSandbox {
     const mode = await this.probe();
     const hidden = [...(this.options.hiddenPaths ?? [])];
     let argv: string[];
-    if (mode.kind === 'root') argv = ['unshare', '--net', '--mount', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', ROOT_WRAPPER, 'sandbox', command, ...hidden];
-    else if (mode.kind === 'user') argv = ['unshare', '--net', '--mount', '--map-root-user', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', USER_WRAPPER, 'sandbox', command, ...hidden];
+    if (mode.kind === 'root') argv = ['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', ROOT_WRAPPER, 'sandbox', command, ...hidden];
+    else if (mode.kind === 'user') argv = ['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--map-root-user', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', USER_WRAPPER, 'sandbox', command, ...hidden];
     else argv = ['/bin/bash', '--norc', '--noprofile', '-c', command];
     const env = { PATH, HOME: options.cwd, TMPDIR: options.cwd, LANG: 'C', LC_ALL: 'C', PWD: options.cwd };
     return new Promise((resolveRun, reject) => {
@@ -146,6 +146,8 @@ export class HostSandbox {
       });
       child.on('close', (exitCode, signal) => {
         clearTimeout(timer);
+        // nothing a host command started outlives it (a pid namespace ends with its first process too)
+        killGroup();
         options.signal?.removeEventListener('abort', onAbort);
         if (options.signal?.aborted === true) return reject(abortError());
         resolveRun({ exitCode, signal, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), timedOut, outputExceeded });

@@ -100,14 +100,16 @@ function sh(command: string, args: string[], input?: string): void {
 
 /** ext4 with mke2fs' Debian defaults (metadata_csum, 64bit, extents…) at `offset` of `path`, from `tree`. */
 function mkfsExt4(path: string, offsetBytes: number, sizeBytes: number, tree: string, label: string): void {
-  sh('mkfs.ext4', ['-q', '-F', '-L', label, '-E', `offset=${offsetBytes}`, '-d', tree, path, `${sizeBytes / 1024}k`]);
+  // a fixed UUID and hash seed: the same image every time (statvfs' fsid comes from the UUID)
+  const uuid = '5ea7c0de-0000-4000-8000-00000000e4e4';
+  sh('mkfs.ext4', ['-q', '-F', '-L', label, '-U', uuid, '-E', `offset=${offsetBytes},hash_seed=${uuid}`, '-d', tree, path, `${sizeBytes / 1024}k`]);
 }
 
 /** FAT32 made in a plain file, then copied into the partition (mkfs.vfat has no offset option). */
 function mkfsFat32(path: string, offsetBytes: number, sizeBytes: number, tree: string, work: string): void {
   const part = join(work, 'esp.img');
   sh('truncate', ['-s', String(sizeBytes), part]);
-  sh('mkfs.vfat', ['-F', '32', '-n', 'ESP', part]);
+  sh('mkfs.vfat', ['-F', '32', '-n', 'ESP', '-i', '5EA7C0DE', part]);
   sh('mcopy', ['-s', '-i', part, ...['EFI', 'startup.nsh'].map((n) => join(tree, n)), '::/']);
   sh('dd', [`if=${part}`, `of=${path}`, 'bs=1M', `seek=${offsetBytes / MiB}`, 'conv=notrunc,sparse', 'status=none']);
 }

@@ -1,4 +1,5 @@
 // Host commands on this machine: bash in the scratch directory, clean environment, limits, isolation.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +48,15 @@ describe('HostSandbox', () => {
     expect(planted.exitCode).toBe(0);
     const r = await sandbox.run('echo ran', { cwd: scratch.dir, stdin: Buffer.from('') });
     expect(r.stdout.toString()).toBe('ran\n');
+  });
+
+  it('leaves no process behind: background jobs and setsid escapes end with the command', async () => {
+    const marker = `sleep ${40000 + Math.floor(Math.random() * 10000)}`;
+    const r = await sandbox.run(`(${marker} >/dev/null 2>&1 &); setsid ${marker} >/dev/null 2>&1 < /dev/null & echo started`, { cwd: scratch.dir });
+    expect(r.stdout.toString()).toBe('started\n');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const left = spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' }).stdout.trim();
+    expect(left).toBe('');
   });
 
   it('gives the exit status and output of a failing command', async () => {

@@ -213,14 +213,18 @@ class ExtFs implements ImageFs {
       return readExtSuperblock(this.disk);
     });
     if (!sb) throw new AppError('internal', 'FS_CORRUPT', `statvfs: ${this.device}: the superblock is gone`);
+    // as ext4_statfs computes it: metadata is not counted, and besides the reserved blocks ext4 keeps 2 %
+    // (at most 4096 clusters) back for itself
+    const kernelReserve = Math.min(Math.floor(sb.blocksCount / 50), 4096);
     return {
       blockSize: sb.blockSize,
-      blocks: sb.blocksCount,
+      blocks: sb.blocksCount - sb.overheadBlocks,
       blocksFree: sb.freeBlocks,
-      blocksAvailable: Math.max(0, sb.freeBlocks - sb.reservedBlocks),
+      blocksAvailable: Math.max(0, sb.freeBlocks - sb.reservedBlocks - kernelReserve),
       files: sb.inodesCount,
       filesFree: sb.freeInodes,
       nameMax: 255,
+      fsid: sb.fsid,
     };
   }
 

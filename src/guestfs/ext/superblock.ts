@@ -36,6 +36,13 @@ export interface ExtSuperblock {
   hasJournal: boolean;
   volumeName: string;
   uuid: string;
+  /**
+   * Blocks Linux leaves out of statfs' f_blocks (superblocks, group descriptors, bitmaps, inode tables,
+   * the journal): s_overhead_clusters when mke2fs recorded it, else computed the way ext4 does.
+   */
+  overheadBlocks: number;
+  /** statfs' f_fsid: the two halves of the UUID xor-ed, as a signed 64-bit number. */
+  fsid: bigint;
 }
 
 /** Parses a 1024-byte superblock; returns undefined when the magic is not 0xEF53. */
@@ -61,9 +68,13 @@ export function parseExtSuperblock(sb: Uint8Array): ExtSuperblock | undefined {
   const uuid = Buffer.from(sb.subarray(0x68, 0x78)).toString('hex');
   const nameBytes = sb.subarray(0x78, 0x88);
   const nul = nameBytes.indexOf(0);
+  const blockSize = 1024 * 2 ** view.getUint32(0x18, true);
+  const blocksCount = view.getUint32(0x4, true) + hi(0x150);
   return {
     type,
-    blockSize: 1024 * 2 ** view.getUint32(0x18, true),
+    overheadBlocks: view.getUint32(0x248, true) || computeOverhead(view, blockSize, blocksCount, is64, hasJournal),
+    fsid: BigInt.asIntN(64, view.getBigUint64(0x68, true) ^ view.getBigUint64(0x70, true)),
+    blockSize,
     blocksCount: view.getUint32(0x4, true) + hi(0x150),
     reservedBlocks: view.getUint32(0x8, true) + hi(0x154),
     freeBlocks: view.getUint32(0xc, true) + hi(0x158),
@@ -77,6 +88,33 @@ export function parseExtSuperblock(sb: Uint8Array): ExtSuperblock | undefined {
     volumeName: Buffer.from(nul < 0 ? nameBytes : nameBytes.subarray(0, nul)).toString('utf8'),
     uuid: `${uuid.slice(0, 8)}-${uuid.slice(8, 12)}-${uuid.slice(12, 16)}-${uuid.slice(16, 20)}-${uuid.slice(20)}`,
   };
+}
+
+/** ext4_calculate_overhead for a filesystem without meta_bg: metadata of every group, plus the journal. */
+function computeOverhead(view: DataView, blockSize: number, blocksCount: number, is64: boolean, hasJournal: boolean): number {
+  const firstDataBlock = view.getUint32(0x14, true);
+  const blocksPerGroup = view.getUint32(0x20, true);
+  const inodesPerGroup = view.getUint32(0x28, true);
+  const inodeSize = view.getUint32(0x4c, true) === 0 ? 128 : view.getUint16(0x58, true);
+  const reservedGdt = view.getUint16(0xce, true);
+  const descSize = is64 ? view.getUint16(0xfe, true) || 64 : 32;
+  const sparse = (view.getUint32(0x64, true) & 0x1) !== 0;
+  const groups = Math.ceil((blocksCount - firstDataBlock) / blocksPerGroup);
+  const gdtBlocks = Math.ceil(groups / (blockSize / descSize));
+  const isPower = (n: number, base: number): boolean => {
+    let x = base;
+    while (x < n) x *= base;
+    return x === n;
+  };
+  let overhead = firstDataBlock + groups * (2 + Math.ceil((inodesPerGroup * inodeSize) / blockSize));
+  for (let g = 0; g < groups; g++) {
+    if (!sparse || g <= 1 || isPower(g, 3) || isPower(g, 5) || isPower(g, 7)) overhead += 1 + gdtBlocks + reservedGdt;
+  }
+  if (hasJournal && view.getUint32(0xe0, true) === 8) {
+    // s_jnl_blocks keeps a copy of the journal inode's size in its last two words
+    overhead += Math.floor((view.getUint32(0x10c + 16 * 4, true) + view.getUint32(0x10c + 15 * 4, true) * 2 ** 32) / blockSize);
+  }
+  return overhead;
 }
 
 /** Reads the superblock of the filesystem at the start of `disk`; undefined when it is not ext2/3/4. */

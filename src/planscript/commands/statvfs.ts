@@ -16,7 +16,7 @@ export const statvfs: CommandSpec = {
     const target = guestPath(ctx, 'statvfs', path!);
     await worded(() => target.fs.stat(target.path), 'statvfs', (r) => `statvfs: ${path}: ${r}`);
     const s = await target.fs.statvfs();
-    const fields: [string, number][] = [
+    const fields: [string, number | bigint][] = [
       ['bsize', s.blockSize],
       ['frsize', s.blockSize],
       ['blocks', s.blocks],
@@ -25,8 +25,8 @@ export const statvfs: CommandSpec = {
       ['files', s.files],
       ['ffree', s.filesFree],
       ['favail', s.filesFree],
-      // The kernel's fsid comes from the device number, which an in-process engine does not have.
-      ['fsid', 0],
+      // ext's comes from its UUID; FAT's from the device number, which an in-process engine does not have
+      ['fsid', s.fsid ?? 0n],
       ['flag', ST_RELATIME | (target.fs.readOnly ? ST_RDONLY : 0)],
       ['namemax', s.nameMax],
     ];
