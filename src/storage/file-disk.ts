@@ -4,7 +4,7 @@ import { close, fstat, open } from 'node:fs';
 import { notFound, AppError } from '../core/errors.js';
 import { checkRange, checkWritable } from './disk-checks.js';
 import type { Disk, DiskExtent } from './disk.js';
-import { fdatasyncFd, preadFully, pwriteFully, writeZeroes } from './file-io.js';
+import { fdatasyncFd, PageCacheReader, pwriteFully, writeZeroes } from './file-io.js';
 import { punchHole } from './punch-hole.js';
 
 /** Zero ranges at least this long are punched out of the file rather than written (one process per punch). */
@@ -22,13 +22,16 @@ export interface FileDiskOptions {
  */
 export class FileDisk implements Disk {
   private closed = false;
+  private readonly reader: PageCacheReader;
 
   private constructor(
     private readonly fd: number,
     readonly path: string,
     readonly sizeBytes: number,
     readonly readOnly: boolean,
-  ) {}
+  ) {
+    this.reader = new PageCacheReader(fd);
+  }
 
   /** Opens `path`; missing file → AppError `STORAGE_FILE_NOT_FOUND` (kind not_found). */
   static async open(path: string, options: FileDiskOptions = {}): Promise<FileDisk> {
@@ -46,14 +49,14 @@ export class FileDisk implements Disk {
   async read(offset: number, length: number): Promise<Buffer> {
     checkRange(this.sizeBytes, offset, length);
     const buffer = Buffer.allocUnsafe(length);
-    await preadFully(this.fd, buffer, 0, length, offset);
+    await this.reader.read(buffer, 0, length, offset);
     return buffer;
   }
 
   async readInto(out: Buffer, at: number, offset: number, length: number): Promise<void> {
     checkRange(this.sizeBytes, offset, length);
     if (at < 0 || at + length > out.length) throw new RangeError(`Cannot read ${length} bytes into a buffer of ${out.length} at ${at}`);
-    await preadFully(this.fd, out, at, length, offset);
+    await this.reader.read(out, at, length, offset);
   }
 
   async write(offset: number, data: Uint8Array, options: { fua?: boolean } = {}): Promise<void> {

@@ -1,0 +1,42 @@
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PageCacheReader } from './file-io.js';
+
+describe('PageCacheReader', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'streamer-file-io-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const content = Buffer.alloc(300 * 1024);
+  for (let i = 0; i < content.length; i++) content[i] = (i * 7 + (i >> 12)) & 0xff;
+  const path = join(dir, 'data');
+  writeFileSync(path, content);
+
+  it('reads small (inline) and large (thread pool) ranges into the buffer at the offset, zeroes past the end of file', async () => {
+    const fd = openSync(path, 'r');
+    try {
+      const reader = new PageCacheReader(fd);
+      const small = Buffer.alloc(4096 + 10, 0xee);
+      await reader.read(small, 10, 4096, 12345);
+      expect(small.subarray(0, 10).equals(Buffer.alloc(10, 0xee))).toBe(true);
+      expect(small.subarray(10).equals(content.subarray(12345, 12345 + 4096))).toBe(true);
+      const large = Buffer.alloc(256 * 1024);
+      await reader.read(large, 0, large.length, 1000);
+      expect(large.equals(content.subarray(1000, 1000 + large.length))).toBe(true);
+      const tail = Buffer.alloc(8192, 0xee);
+      await reader.read(tail, 0, 8192, content.length - 100);
+      expect(tail.subarray(0, 100).equals(content.subarray(content.length - 100))).toBe(true);
+      expect(tail.subarray(100).equals(Buffer.alloc(8092))).toBe(true);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it('rejects (does not throw) when the read fails', async () => {
+    const fd = openSync(path, 'r');
+    const reader = new PageCacheReader(fd);
+    closeSync(fd);
+    const result = reader.read(Buffer.alloc(16), 0, 16, 0);
+    await expect(result).rejects.toThrow(/EBADF/);
+  });
+});
