@@ -20,7 +20,7 @@ import { listen, loadOrCreateCertificate, type HttpServerHandle } from './api/se
 import { loadDemoArtifacts } from './artifacts/demo.js';
 import { BuildPlans, DeploymentGroups, DeploymentPlans, GoldenImages, OneViewViews, PlanScripts, type DeploymentPlanUsage, type GoldenImageLookup } from './artifacts/index.js';
 import { goldenImagePort } from './bundles/index.js';
-import { ComputeModules } from './compute/index.js';
+import { ComputeModules, probeAccelerator } from './compute/index.js';
 import { resolveAttributes } from './deploy/attribute-resolver.js';
 import { Capture } from './deploy/capture.js';
 import { VolumeDeployer, buildPlanSteps, reconcileVolumes, type VolumeExports } from './deploy/deployer.js';
@@ -183,6 +183,8 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
     // Host commands must not see the appliance's data (database, sessions, every volume).
     sandbox: new HostSandbox({ hiddenPaths: [resolve(options.dataDir)], warn: (message) => logger.warn(message) }),
     ...(options.planScriptHost?.limits === undefined ? {} : { hostLimits: options.planScriptHost.limits }),
+    // what the native engine cannot do (a guest binary, XFS, LVM, NTFS…) goes to guestfish when installed
+    guestfish: { tcg: async () => (await probeAccelerator()) === 'tcg', hiddenPaths: [resolve(options.dataDir)] },
   });
   const deployer = new VolumeDeployer({ planScripts, buildPlans, goldenImages, osVolumes, volumes: volumeStore, exports, modules: computeModules, personalize });
   const profiles: ServerProfiles = new ServerProfiles({

@@ -15,6 +15,8 @@ export interface NbdServerOptions {
   logger?: NbdLogger;
   /** A client that has not chosen an export by then is dropped; 30 s by default. */
   handshakeTimeoutMs?: number;
+  /** Listen on this Unix socket instead of host:port (`nbd+unix:///name?socket=…`); `port` is then 0. */
+  socketPath?: string;
 }
 
 export interface NbdServer {
@@ -44,13 +46,14 @@ export async function startNbdServer(options: NbdServerOptions): Promise<NbdServ
   const requested = options.port ?? DEFAULT_NBD_PORT;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e) =>
-      reject(new AppError('unavailable', 'NBD_LISTEN_FAILED', `Cannot listen for NBD on "${options.host}:${requested}": ${e.message}`, { cause: e })),
+      reject(new AppError('unavailable', 'NBD_LISTEN_FAILED', `Cannot listen for NBD on "${options.socketPath ?? `${options.host}:${requested}`}": ${e.message}`, { cause: e })),
     );
-    server.listen(requested, options.host, () => resolve());
+    if (options.socketPath !== undefined) server.listen(options.socketPath, () => resolve());
+    else server.listen(requested, options.host, () => resolve());
   });
   server.on('error', (e) => logger.warn({ err: e }, 'NBD server error'));
   const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : requested;
+  const port = typeof address === 'object' && address !== null ? address.port : options.socketPath === undefined ? requested : 0;
   logger.info({ host: options.host, port }, 'NBD server listening');
   return {
     port,

@@ -69,7 +69,10 @@ export const umount: CommandSpec = {
     const { positional } = optionalArgs('umount', args, 1, ['force', 'lazyunmount']);
     const target = positional[0]!;
     if (!ctx.session.mounts().some((m) => m.mountpoint === target || m.device === target)) {
-      throw commandError('umount', `${target}: not mounted`);
+      // libguestfs runs umount(8) in its /sysroot chroot and passes its complaint on
+      if (ctx.session.mounts().length === 0) throw commandError('umount', `umount_stub: you must call 'mount' first to mount the root filesystem`);
+      if (target.startsWith('/dev/')) throw commandError('umount', `${target}: umount: ${target}: not mounted.`);
+      throw commandError('umount', `${target}: umount: /sysroot${target === '/' ? '' : target}: no mount point specified.`);
     }
     await ctx.session.umount(target);
   },

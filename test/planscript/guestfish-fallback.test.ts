@@ -1,0 +1,89 @@
+// Build plans the native engine refuses run through real guestfish on the same Disk (over NBD on a Unix
+// socket), with the same log and failure format; the deployer's personalizer chooses the route.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeAccelerator } from '../../src/compute/index.js';
+import { planScriptPersonalizer } from '../../src/deploy/personalizer.js';
+import { openGuestSession } from '../../src/guestfs/open-session.js';
+import { HostSandbox } from '../../src/planscript/host.js';
+import { runWithGuestfish } from '../../src/planscript/guestfish-fallback.js';
+import { FileDisk } from '../../src/storage/index.js';
+import { makeImage } from '../conformance/images.js';
+import { requireTool } from './ext-session.js';
+
+const work = mkdtempSync(join(tmpdir(), 'fallback-'));
+const pristine = join(work, 'pristine.img');
+
+beforeAll(async () => {
+  requireTool('guestfish', 'libguestfs-tools (and linux-image-amd64)');
+  requireTool('debugfs', 'e2fsprogs');
+  await makeImage('mbr-ext4', pristine);
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function copy(name: string): string {
+  const path = join(work, name);
+  execFileSync('cp', ['--sparse=always', pristine, path]);
+  return path;
+}
+
+/** The ext4 partition of the image as its own file, for debugfs, dumpe2fs and e2fsck. */
+function rootPartition(image: string): string {
+  const out = `${image}.p1`;
+  execFileSync('dd', [`if=${image}`, `of=${out}`, 'bs=1M', 'skip=1', 'status=none']);
+  return out;
+}
+
+describe('build plans the native engine cannot run', { timeout: 240_000 }, () => {
+  it('run through guestfish on the same disk when the personalizer is allowed to, with the log and values of a native run', async () => {
+    const image = copy('ok.img');
+    const disk = await FileDisk.open(image);
+    const lines: string[] = [];
+    const personalize = planScriptPersonalizer({
+      openSession: (d) => openGuestSession(d),
+      scratchParent: work,
+      sandbox: new HostSandbox(),
+      guestfish: { tcg: async () => (await probeAccelerator()) === 'tcg', hiddenPaths: [] },
+    });
+    const result = await personalize(disk, {
+      steps: [
+        { name: 'relabel', content: 'mount /dev/sda1 /\nset-e2label /dev/sda1 relabeled\necho "label: $(not expanded)"\nvfs-label /dev/sda1\n' },
+        { name: 'personalize', content: 'write /etc/hostname "@HostName@"\n!echo "host side in $PWD" | sed "s#/.*#<scratch>#"\n-mkdir /etc\necho ImageStreamerLog: done\n' },
+      ],
+      values: { HostName: 'fallback-host' },
+      attributes: [],
+      signal: new AbortController().signal,
+      log: (line) => lines.push(line),
+    });
+    await disk.close();
+    expect(result).toEqual({ ok: true });
+    expect(lines[0]).toMatch(/^The native engine cannot run this build plan \("set-e2label" \(step "relabel", line 2\).*running it through guestfish$/);
+    expect(lines.slice(1)).toEqual(['label: $(not expanded)', 'relabeled', 'host side in <scratch>', 'libguestfs: error: mkdir: /etc: File exists', 'ImageStreamerLog: done']);
+    const root = rootPartition(image);
+    expect(execFileSync('debugfs', ['-R', 'cat /etc/hostname', root], { stdio: ['ignore', 'pipe', 'ignore'] }).toString()).toBe('fallback-host');
+    expect(execFileSync('dumpe2fs', ['-h', root], { stdio: ['ignore', 'pipe', 'ignore'] }).toString()).toMatch(/Filesystem volume name:\s+relabeled\n/);
+    execFileSync('e2fsck', ['-fn', root], { stdio: 'pipe' });
+  });
+
+  it('report a failing command with its step, line and cause, as a native run does', async () => {
+    const image = copy('fail.img');
+    const disk = await FileDisk.open(image);
+    const result = await runWithGuestfish({
+      steps: [{ name: 'first', content: 'mount /dev/sda1 /\nwrite /before "x"\n' }, { name: 'second', content: 'set-e2label /dev/sda1 x\nmkdir /a/b\nwrite /after "y"\n' }],
+      disk,
+      scratchParent: work,
+      tcg: (await probeAccelerator()) === 'tcg',
+    });
+    await disk.close();
+    expect(result.ok).toBe(false);
+    expect(result.failure).toMatchObject({ stepIndex: 1, step: 'second', line: 2, command: 'mkdir /a/b', cause: 'libguestfs: error: mkdir: /a/b: No such file or directory' });
+    expect(result.steps.map((s) => s.status)).toEqual(['ok', 'failed']);
+    const root = rootPartition(image);
+    const names = execFileSync('debugfs', ['-R', 'ls -p /', root], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    expect(names).toContain('/before/');
+    expect(names).not.toContain('/after/');
+  });
+});
