@@ -11,7 +11,7 @@ import { fixtureCases, ownCases, type ConformanceCase } from './corpus.js';
 import { runEngine, type EngineOutcome } from './engine.js';
 import { runGuestfishBatch, type FishResult } from './guestfish.js';
 import { makeImage, type ImageName } from './images.js';
-import { dumpTree, fsckImage } from './tree.js';
+import { comparable, dumpTree, fsckImage } from './tree.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'conformance-'));
 const fixtures = await fixtureCases();
@@ -93,11 +93,6 @@ beforeAll(async () => {
     });
   });
 }, 20 * 60_000);
-
-/** Logs as compared: the clock is the one thing a script may print that two runs never share (`!date`). */
-function comparable(log: string): string {
-  return log.replace(/\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d [A-Z]+ \d{4}\b/g, '<date>');
-}
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

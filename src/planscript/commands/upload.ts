@@ -1,4 +1,5 @@
 // upload: a host file (in the scratch directory) or a here-document into a guest file.
+import { isAppError } from '../../core/errors.js';
 import { guestPath, type CommandSpec, worded } from '../command.js';
 
 export const upload: CommandSpec = {
@@ -9,8 +10,16 @@ export const upload: CommandSpec = {
   maxArgs: 2,
   writes: true,
   async run(ctx, [from, to]) {
-    const data = await ctx.fileIn('upload', from!);
     const target = guestPath(ctx, 'upload', to!);
+    let data: Buffer;
+    try {
+      data = await ctx.fileIn('upload', from!);
+    } catch (error) {
+      // libguestfs has the daemon open (and truncate) the target before it reads the local file: a
+      // missing local file leaves an empty guest file behind, and so does this
+      if (isAppError(error) && error.message.startsWith('open: ')) await target.fs.writeFile(target.path, new Uint8Array(0), { mode: 0o644 }).catch(() => undefined);
+      throw error;
+    }
     await worded(() => target.fs.writeFile(target.path, data, { mode: 0o644 }), 'upload', (r) => `${to}: ${r}`);
   },
 };
