@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { substitute } from '../../src/attributes/index.js';
+import { BUILTIN_COMMANDS } from '../../src/planscript/commands/index.js';
 import { fixtureCases, ownCases, type ConformanceCase } from './corpus.js';
 import { runEngine, type EngineOutcome } from './engine.js';
 import { runGuestfishBatch, type FishResult } from './guestfish.js';
@@ -97,6 +98,21 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('plan scripts: native engine vs guestfish', () => {
+  it('the corpus uses every native command', () => {
+    const used = new Set<string>();
+    for (const c of cases) {
+      for (const step of c.steps) {
+        for (const line of step.content.split('\n')) {
+          const words = line.trim().replace(/^-/, '').split(/\s+/);
+          used.add(words[0]!.replaceAll('_', '-'));
+          if (words[0] === 'glob') used.add(words[1] ?? '');
+        }
+      }
+    }
+    const names = BUILTIN_COMMANDS.flatMap((c) => [c.name]);
+    expect(names.filter((name) => !used.has(name))).toEqual([]);
+  });
+
   it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const ours = engine.get(c)!;
     const theirs = fish.get(c)!;

@@ -293,6 +293,25 @@ cat /EFI/streamer/deep/Message.TXT
 `)],
     },
     {
+      name: 'own: inspection of a UEFI guest',
+      image: 'gpt-uefi',
+      values: {},
+      steps: [step('inspect', `
+mount /dev/sda2 /
+inspect-os
+-ls /
+inspect-get-roots
+${['type', 'distro', 'product-name', 'product-variant', 'major-version', 'minor-version', 'hostname', 'osinfo', 'arch', 'format', 'package-format', 'package-management', 'mountpoints', 'filesystems'].map((what) => `inspect-get-${what} /dev/sda2`).join('\n')}
+-inspect-get-distro /dev/sda1
+-inspect-get-distro /dev/sda7
+mount /dev/sda2 /
+mount-ro /dev/sda1 /boot/efi
+ls /boot/efi/EFI
+-write /boot/efi/read-only "no"
+umount-all
+`)],
+    },
+    {
       name: 'own: a failing command stops the run',
       image: 'mbr-ext4',
       values: {},
