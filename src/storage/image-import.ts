@@ -191,6 +191,20 @@ async function qemuConvert(path: string, format: ImageFormat, out: string, signa
   if (parsed['backing-filename'] !== undefined || extents.some((e) => e.filename !== undefined && e.filename !== path)) {
     throw invalid('STORAGE_IMPORT_EXTERNAL_FILES', `Cannot import image: the ${format} image refers to other files`, { recommendedActions: ['Convert it to a standalone image first (qemu-img convert)'] });
   }
+  // qemu-img convert reads a truncated image's missing tables as zeroes and succeeds: check it first.
+  // Exit 0 is clean, 3 only leaked clusters (harmless to a reader), 63 a format it cannot check.
+  try {
+    await run('qemu-img', ['check', '-f', format, path], signal);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== 3 && code !== 63) {
+      const detail = String((error as { stderr?: string; stdout?: string }).stderr || (error as { stdout?: string }).stdout || '').trim().split('\n').slice(0, 3).join('; ');
+      throw invalid('STORAGE_IMPORT_BAD_IMAGE', `Cannot import image: the ${format} image is damaged (qemu-img check: ${detail})`, {
+        cause: error,
+        recommendedActions: ['Upload an intact copy of the image; "qemu-img check" on it must report no errors'],
+      });
+    }
+  }
   try {
     await run('qemu-img', ['convert', '-f', format, '-O', 'raw', path, out], signal);
   } catch (error) {

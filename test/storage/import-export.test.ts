@@ -135,6 +135,11 @@ describe('golden image import and export', () => {
     const overlay = join(root, 'overlay.qcow2');
     execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', source, overlay]);
     await expect(store.importImage(createReadStream(overlay))).rejects.toMatchObject({ code: 'STORAGE_IMPORT_EXTERNAL_FILES' });
+    // a qcow2 cut short: header intact, tables gone (qemu-img convert alone would read zeroes and succeed)
+    const whole = join(root, 'whole.qcow2');
+    execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', source, whole]);
+    const cut = readFileSync(whole).subarray(0, 256 * 1024);
+    await expect(store.importImage(Readable.from([cut]))).rejects.toMatchObject({ kind: 'invalid', code: 'STORAGE_IMPORT_BAD_IMAGE', message: expect.stringMatching(/^Cannot import image: the qcow2 image is damaged \(qemu-img check: /) });
     expect(store.listImages().length).toBe(before);
     expect(execFileSync('ls', [join(root, 'store', 'tmp')], { encoding: 'utf8' })).toBe('');
   });
