@@ -204,8 +204,10 @@ interface ServerTimes {
   open: number;
   plan: number;
   close: number;
-  /** openGuestSession + runBuildPlan + session.close: the deployer's personalize step. */
+  /** openGuestSession + runBuildPlan + session.close + disk.close: the deployer's personalize step. */
   engine: number;
+  /** Part of `engine` spent in Disk.flush (the volume store making the writes durable). */
+  flush: number;
   /** cloneVolume to disk.close. */
   total: number;
 }
@@ -214,7 +216,23 @@ interface ServerTimes {
 async function server(parts: EngineParts, imageId: string, steps: BuildPlanStep[], values: AttributeValues): Promise<{ volumeId: string; times: ServerTimes }> {
   const t0 = performance.now();
   const volumeId = await parts.store.cloneVolume(imageId);
-  const disk = await parts.store.openDisk(volumeId);
+  const volume = await parts.store.openDisk(volumeId);
+  let flushMs = 0;
+  const disk: Disk = {
+    sizeBytes: volume.sizeBytes,
+    readOnly: volume.readOnly,
+    read: (offset, length) => volume.read(offset, length),
+    write: (offset, data, options) => volume.write(offset, data, options),
+    discard: (offset, length) => volume.discard(offset, length),
+    zero: (offset, length) => volume.zero(offset, length),
+    ...(volume.extents === undefined ? {} : { extents: (offset: number, length: number) => volume.extents!(offset, length) }),
+    close: () => volume.close(),
+    async flush() {
+      const start = performance.now();
+      await volume.flush();
+      flushMs += performance.now() - start;
+    },
+  };
   const t1 = performance.now();
   let t2 = t1;
   let t3 = t1;
@@ -232,7 +250,7 @@ async function server(parts: EngineParts, imageId: string, steps: BuildPlanStep[
     await disk.close();
   }
   const t4 = performance.now();
-  return { volumeId, times: { clone: t1 - t0, open: t2 - t1, plan: t3 - t2, close: t4 - t3, engine: t4 - t1, total: t4 - t0 } };
+  return { volumeId, times: { clone: t1 - t0, open: t2 - t1, plan: t3 - t2, close: t4 - t3, engine: t4 - t1, flush: flushMs, total: t4 - t0 } };
 }
 
 /** Writes a store disk to a sparse raw file, skipping holes. */
@@ -283,6 +301,8 @@ async function engineCase(label: string, parts: EngineParts, imageId: string, st
   record(`${label} open session median`, percentile(pick('open'), 50), 'ms');
   record(`${label} run build plan median`, percentile(pick('plan'), 50), 'ms');
   record(`${label} close session median`, percentile(pick('close'), 50), 'ms');
+  record(`${label} disk flush (fsync) within engine median`, percentile(pick('flush'), 50), 'ms');
+  record(`${label} engine without disk flush median`, percentile(times.map((t) => t.engine - t.flush), 50), 'ms');
   record(`${label} clone volume median`, percentile(pick('clone'), 50), 'ms');
   record(`${label} clone and personalize per server median`, percentile(pick('total'), 50), 'ms');
   record(`${label} clone and personalize ${SERVERS} servers total`, wall / 1000, 's');
