@@ -5,7 +5,6 @@ import { DATA, ZERO, ABSENT } from './cluster-map.js';
 import type { CowLayer } from './cow-layer.js';
 import { checkRange, checkWritable } from './disk-checks.js';
 import type { Disk, DiskExtent } from './disk.js';
-import { pwriteFully } from './file-io.js';
 import { punchHole } from './punch-hole.js';
 
 /** Lets operations run together, and one exclusive step (swapping the top layer) run alone. */
@@ -90,7 +89,7 @@ async function writeTop(top: CowLayer, offset: number, data: Uint8Array): Promis
   for (let c = first; c <= last && allPresent; c++) allPresent = top.map.get(c) === DATA;
   if (allPresent) {
     top.dataDirty = true;
-    await pwriteFully(top.dataFd, data, offset);
+    await top.dataIo.write(data, offset);
     return;
   }
   const releases: (() => void)[] = [];
@@ -106,7 +105,8 @@ async function writeTop(top: CowLayer, offset: number, data: Uint8Array): Promis
     if (needHead || needTail) {
       const from = needHead ? first * cb : offset;
       const to = needTail || (needHead && first === last) ? last * cb + top.clusterLength(last) : end;
-      const merged = Buffer.alloc(to - from);
+      // every byte is set below: the partial clusters from the layers below (or zeroes), then the data
+      const merged = Buffer.allocUnsafe(to - from);
       if (needHead) await below(top, first, merged, 0);
       if (needTail) await below(top, last, merged, last * cb - from);
       merged.set(data, offset - from);
@@ -114,7 +114,7 @@ async function writeTop(top: CowLayer, offset: number, data: Uint8Array): Promis
       buffer = merged;
     }
     top.dataDirty = true;
-    await pwriteFully(top.dataFd, buffer, start);
+    await top.dataIo.write(buffer, start);
     top.map.fill(first, last + 1, DATA);
   } finally {
     for (const release of releases) release();
@@ -123,7 +123,10 @@ async function writeTop(top: CowLayer, offset: number, data: Uint8Array): Promis
 
 /** Copies what cluster `c` reads as from below the top layer into `out` at `at` (zeroes when ZERO/none). */
 async function below(top: CowLayer, c: number, out: Buffer, at: number): Promise<void> {
-  if (top.map.get(c) === ZERO || top.base === null) return;
+  if (top.map.get(c) === ZERO || top.base === null) {
+    out.fill(0, at, at + top.clusterLength(c));
+    return;
+  }
   await top.base.readInto(out, at, c * top.clusterBytes, top.clusterLength(c));
 }
 

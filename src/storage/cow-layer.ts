@@ -6,7 +6,7 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ABSENT, ClusterMap, DATA, ZERO } from './cluster-map.js';
 import type { DiskExtent } from './disk.js';
-import { fdatasyncFd, PageCacheReader } from './file-io.js';
+import { fdatasyncFd, PageCacheFile } from './file-io.js';
 import { closeFd, fstatFd, openFd, syncDir, writeJsonAtomic } from './layer-files.js';
 
 export const DEFAULT_CLUSTER_BYTES = 64 * 1024;
@@ -29,8 +29,8 @@ export class CowLayer {
   durable = false;
   /** A frozen layer never changes again (it is an image, or sits under another layer). */
   frozen = true;
-  /** Reads of the data file (inline while the page cache serves them). */
-  readonly reader: PageCacheReader;
+  /** Reads and writes of the data file (inline while the page cache absorbs them). */
+  readonly dataIo: PageCacheFile;
 
   private constructor(
     readonly id: string,
@@ -41,7 +41,7 @@ export class CowLayer {
     readonly map: ClusterMap,
     public base: CowLayer | null,
   ) {
-    this.reader = new PageCacheReader(dataFd);
+    this.dataIo = new PageCacheFile(dataFd);
   }
 
   get sizeBytes(): number {
@@ -138,7 +138,7 @@ export class CowLayer {
       // extend the run while the next clusters come from the same place: one pread per run
       while (runEnd < end && this.owner(Math.floor(runEnd / cb)) === owner) runEnd = Math.min(end, runEnd + cb);
       if (owner === null) out.fill(0, at + (pos - offset), at + (runEnd - offset));
-      else await owner.reader.read(out, at + (pos - offset), runEnd - pos, pos);
+      else await owner.dataIo.read(out, at + (pos - offset), runEnd - pos, pos);
       pos = runEnd;
     }
   }

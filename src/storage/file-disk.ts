@@ -4,7 +4,7 @@ import { close, fstat, open } from 'node:fs';
 import { notFound, AppError } from '../core/errors.js';
 import { checkRange, checkWritable } from './disk-checks.js';
 import type { Disk, DiskExtent } from './disk.js';
-import { fdatasyncFd, PageCacheReader, pwriteFully, writeZeroes } from './file-io.js';
+import { fdatasyncFd, PageCacheFile, writeZeroes } from './file-io.js';
 import { punchHole } from './punch-hole.js';
 
 /** Zero ranges at least this long are punched out of the file rather than written (one process per punch). */
@@ -22,7 +22,7 @@ export interface FileDiskOptions {
  */
 export class FileDisk implements Disk {
   private closed = false;
-  private readonly reader: PageCacheReader;
+  private readonly io: PageCacheFile;
 
   private constructor(
     private readonly fd: number,
@@ -30,7 +30,7 @@ export class FileDisk implements Disk {
     readonly sizeBytes: number,
     readonly readOnly: boolean,
   ) {
-    this.reader = new PageCacheReader(fd);
+    this.io = new PageCacheFile(fd);
   }
 
   /** Opens `path`; missing file → AppError `STORAGE_FILE_NOT_FOUND` (kind not_found). */
@@ -49,20 +49,20 @@ export class FileDisk implements Disk {
   async read(offset: number, length: number): Promise<Buffer> {
     checkRange(this.sizeBytes, offset, length);
     const buffer = Buffer.allocUnsafe(length);
-    await this.reader.read(buffer, 0, length, offset);
+    await this.io.read(buffer, 0, length, offset);
     return buffer;
   }
 
   async readInto(out: Buffer, at: number, offset: number, length: number): Promise<void> {
     checkRange(this.sizeBytes, offset, length);
     if (at < 0 || at + length > out.length) throw new RangeError(`Cannot read ${length} bytes into a buffer of ${out.length} at ${at}`);
-    await this.reader.read(out, at, length, offset);
+    await this.io.read(out, at, length, offset);
   }
 
   async write(offset: number, data: Uint8Array, options: { fua?: boolean } = {}): Promise<void> {
     checkWritable(this.readOnly, 'write');
     checkRange(this.sizeBytes, offset, data.length);
-    await pwriteFully(this.fd, data, offset);
+    await this.io.write(data, offset);
     if (options.fua === true) await fdatasyncFd(this.fd);
   }
 

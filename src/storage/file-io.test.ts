@@ -2,9 +2,9 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PageCacheReader } from './file-io.js';
+import { PageCacheFile } from './file-io.js';
 
-describe('PageCacheReader', () => {
+describe('PageCacheFile', () => {
   const dir = mkdtempSync(join(tmpdir(), 'streamer-file-io-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const content = Buffer.alloc(300 * 1024);
@@ -15,7 +15,7 @@ describe('PageCacheReader', () => {
   it('reads small (inline) and large (thread pool) ranges into the buffer at the offset, zeroes past the end of file', async () => {
     const fd = openSync(path, 'r');
     try {
-      const reader = new PageCacheReader(fd);
+      const reader = new PageCacheFile(fd);
       const small = Buffer.alloc(4096 + 10, 0xee);
       await reader.read(small, 10, 4096, 12345);
       expect(small.subarray(0, 10).equals(Buffer.alloc(10, 0xee))).toBe(true);
@@ -32,11 +32,34 @@ describe('PageCacheReader', () => {
     }
   });
 
-  it('rejects (does not throw) when the read fails', async () => {
+  it('writes small (inline) and large (thread pool) buffers at their position', async () => {
+    const copy = join(dir, 'copy');
+    writeFileSync(copy, content);
+    const fd = openSync(copy, 'r+');
+    try {
+      const file = new PageCacheFile(fd);
+      const small = Buffer.alloc(4096, 0x11);
+      const large = Buffer.alloc(200 * 1024, 0x22);
+      await file.write(small, 8192);
+      await file.write(large, 20000);
+      const expected = Buffer.from(content);
+      small.copy(expected, 8192);
+      large.copy(expected, 20000);
+      const back = Buffer.alloc(content.length);
+      await file.read(back, 0, 100 * 1024, 0);
+      await file.read(back, 100 * 1024, content.length - 100 * 1024, 100 * 1024);
+      expect(back.equals(expected)).toBe(true);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it('rejects (does not throw) when a read or write fails', async () => {
     const fd = openSync(path, 'r');
-    const reader = new PageCacheReader(fd);
+    const file = new PageCacheFile(fd);
     closeSync(fd);
-    const result = reader.read(Buffer.alloc(16), 0, 16, 0);
+    const result = file.read(Buffer.alloc(16), 0, 16, 0);
     await expect(result).rejects.toThrow(/EBADF/);
+    await expect(file.write(Buffer.alloc(16), 0)).rejects.toThrow(/EBADF/);
   });
 });

@@ -1,6 +1,6 @@
 // Positional reads and writes on a raw file descriptor that never return short: the building blocks of
 // FileDisk and of the copy-on-write layer files.
-import { fdatasync, read, readSync, write } from 'node:fs';
+import { fdatasync, read, readSync, write, writeSync } from 'node:fs';
 
 /** Reads exactly `length` bytes at `position` into `buffer` from `offset`; bytes past end of file read as zeroes. */
 export async function preadFully(fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<void> {
@@ -30,40 +30,77 @@ export function preadFullySync(fd: number, buffer: Buffer, offset: number, lengt
   }
 }
 
-/** Reads up to this size may run on the event loop ... */
+/** Reads and writes up to this size may run on the event loop ... */
 const INLINE_MAX_BYTES = 128 * 1024;
-/** ... unless one recently took longer than this (it went to the disk, not the page cache) ... */
+/** ... an access taking longer than this waited for the disk (or the thread was preempted) ... */
 const INLINE_SLOW_MS = 1;
-/** ... in which case reads go through the thread pool for this long. */
-const INLINE_BACKOFF_MS = 1000;
+/** ... and once slow accesses have held the event loop this long within one window ... */
+const INLINE_SLOW_BUDGET_MS = 20;
+/** ... the rest of this window goes through the thread pool. */
+const INLINE_WINDOW_MS = 1000;
 
 /**
- * Positional reads of one file that skip libuv's thread pool while the page cache serves them. A small read
- * from cache takes microseconds; through the pool it costs two thread hand-offs, which on a busy machine
- * cost more than the copy (4 KiB random reads over NBD ran at half of nbdkit's rate). A read that took over
- * INLINE_SLOW_MS went to the disk: for the next INLINE_BACKOFF_MS every read goes to the pool, so a cold
- * file holds the event loop up at most once a second. Large reads always go to the pool, where they copy
- * in parallel with the event loop's socket writes.
+ * Whether one kind of access (reads, or writes) runs inline: always while fast; slow ones (a cache miss,
+ * writeback throttling, or just preemption on a busy machine) may hold the event loop up for at most
+ * INLINE_SLOW_BUDGET_MS per INLINE_WINDOW_MS, after which the window's remaining accesses go to the pool.
  */
-export class PageCacheReader {
-  private poolUntilMs = 0;
+class InlinePolicy {
+  private windowStartMs = 0;
+  private slowMs = 0;
+
+  inline(length: number): boolean {
+    if (length > INLINE_MAX_BYTES) return false;
+    if (this.slowMs < INLINE_SLOW_BUDGET_MS) return true;
+    if (performance.now() - this.windowStartMs < INLINE_WINDOW_MS) return false;
+    this.slowMs = 0;
+    return true;
+  }
+
+  /** Runs `fn` on the event loop, charging its time to the budget when it was slow. */
+  run(fn: () => void): Promise<void> {
+    const start = performance.now();
+    try {
+      fn();
+    } catch (error) {
+      return Promise.reject(error);
+    } finally {
+      const end = performance.now();
+      if (end - start > INLINE_SLOW_MS) {
+        if (end - this.windowStartMs >= INLINE_WINDOW_MS) {
+          this.windowStartMs = end;
+          this.slowMs = 0;
+        }
+        this.slowMs += end - start;
+      }
+    }
+    return Promise.resolve();
+  }
+}
+
+/**
+ * Positional reads and writes of one file that skip libuv's thread pool while the page cache absorbs them. A
+ * small read from cache, or write into it, takes microseconds; through the pool it costs two thread
+ * hand-offs, which on a busy machine cost more than the copy (4 KiB random reads over NBD ran at half of
+ * nbdkit's rate). Accesses that wait for the disk (a cache miss, writeback throttling) may hold the event
+ * loop up for at most 2 % of the time (InlinePolicy); beyond that they go to the pool. Large accesses always
+ * go to the pool, where they copy in parallel with the event loop's socket I/O.
+ */
+export class PageCacheFile {
+  private readonly reads = new InlinePolicy();
+  private readonly writes = new InlinePolicy();
 
   constructor(private readonly fd: number) {}
 
-  /** Like `preadFully` on this reader's file. */
+  /** Like `preadFully` on this file. */
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<void> {
-    if (length > INLINE_MAX_BYTES || (this.poolUntilMs !== 0 && performance.now() < this.poolUntilMs)) {
-      return preadFully(this.fd, buffer, offset, length, position);
-    }
-    const start = performance.now();
-    try {
-      preadFullySync(this.fd, buffer, offset, length, position);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const end = performance.now();
-    this.poolUntilMs = end - start > INLINE_SLOW_MS ? end + INLINE_BACKOFF_MS : 0;
-    return Promise.resolve();
+    if (!this.reads.inline(length)) return preadFully(this.fd, buffer, offset, length, position);
+    return this.reads.run(() => preadFullySync(this.fd, buffer, offset, length, position));
+  }
+
+  /** Like `pwriteFully` on this file. */
+  write(data: Uint8Array, position: number): Promise<void> {
+    if (!this.writes.inline(data.length)) return pwriteFully(this.fd, data, position);
+    return this.writes.run(() => pwriteFullySync(this.fd, data, position));
   }
 }
 
@@ -76,6 +113,12 @@ export async function pwriteFully(fd: number, data: Uint8Array, position: number
     });
     done += n;
   }
+}
+
+/** `pwriteFully` blocking the calling thread: for writes the page cache takes in microseconds. */
+export function pwriteFullySync(fd: number, data: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < data.length) done += writeSync(fd, data, done, data.length - done, position + done);
 }
 
 export function fdatasyncFd(fd: number): Promise<void> {
