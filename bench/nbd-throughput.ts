@@ -17,6 +17,8 @@ const GiB = 1 << 30;
 const MiB = 1 << 20;
 const SIZE = Number(process.env.NBD_BENCH_BYTES ?? GiB);
 const FIO_SECONDS = Number(process.env.NBD_BENCH_FIO_SECONDS ?? 5);
+/** Each case runs this many times, alternating between the servers compared; its figure is the median. */
+const ROUNDS = Number(process.env.NBD_BENCH_ROUNDS ?? 3);
 const CLUSTER = 64 * 1024;
 const SPARSE_SIZE = 100 * GiB;
 const dir = mkdtempSync(join(tmpdir(), 'streamer-bench-nbd-'));
@@ -96,28 +98,49 @@ async function ours(disk: Disk, readOnly: boolean): Promise<Served> {
   return { url: `nbd://127.0.0.1:${server.port}/d`, stop: () => server.close() };
 }
 
-async function measure(serve: () => Promise<Served>, fn: (url: string) => Promise<void>): Promise<void> {
-  const s = await serve();
-  try {
-    await fn(s.url);
-  } finally {
-    await s.stop();
-  }
-}
+const seqRead = (connections: 1 | 4) => async (url: string): Promise<number> =>
+  SIZE / MiB / (await timed('nbdcopy', connections === 1 ? ['--connections=1', url, 'null:'] : [url, 'null:']));
 
-async function seqRead(name: string, url: string): Promise<void> {
-  await run('nbdcopy', [url, 'null:']); // warm the page cache and the server
-  record(`${name} seq-read 4conn`, SIZE / MiB / (await timed('nbdcopy', [url, 'null:'])), 'MiB/s');
-  record(`${name} seq-read 1conn`, SIZE / MiB / (await timed('nbdcopy', ['--connections=1', url, 'null:'])), 'MiB/s');
-}
-
-async function fio(name: string, url: string, rw: 'randread' | 'randwrite', depth: number): Promise<void> {
+const fio = (rw: 'randread' | 'randwrite', depth: number) => async (url: string): Promise<number> => {
   const out = await run('fio', [
     '--name=b', '--ioengine=nbd', `--uri=${url}`, `--rw=${rw}`, '--bs=4k', `--iodepth=${depth}`,
     `--size=${Math.min(SIZE, GiB)}`, '--time_based', `--runtime=${FIO_SECONDS}`, '--output-format=json',
   ]);
   const job = JSON.parse(out.slice(out.indexOf('{'))).jobs[0];
-  record(`${name} 4k-${rw} qd${depth}`, rw === 'randread' ? job.read.iops : job.write.iops, 'IOPS');
+  return rw === 'randread' ? job.read.iops : job.write.iops;
+};
+
+interface Case { name: string; server: string; unit: string; run: (url: string) => Promise<number> }
+
+/**
+ * Serves every server at once, then runs the cases ROUNDS times, each round in a rotated order so that no
+ * server always follows the same neighbour (the machine is shared: load comes and goes); records medians.
+ */
+async function compare(servers: Record<string, () => Promise<Served>>, cases: Case[]): Promise<void> {
+  const up = new Map<string, Served>();
+  try {
+    for (const [name, serve] of Object.entries(servers)) up.set(name, await serve());
+    const seen = new Map<string, number[]>();
+    for (let r = 0; r < ROUNDS; r++) {
+      const order = cases.map((_, i) => cases[(i + r) % cases.length] as Case);
+      for (const c of order) {
+        const value = await c.run((up.get(c.server) as Served).url);
+        seen.set(c.name, [...(seen.get(c.name) ?? []), value]);
+      }
+    }
+    for (const c of cases) {
+      const values = seen.get(c.name) as number[];
+      const sorted = [...values].sort((x, y) => x - y);
+      record(c.name, sorted[Math.floor(sorted.length / 2)] as number, c.unit);
+      if (values.length > 1) say(`#   runs: ${values.map((v) => v.toFixed(c.unit === 'IOPS' ? 0 : 2)).join(' ')}`);
+    }
+  } finally {
+    for (const s of up.values()) await s.stop();
+  }
+}
+
+async function warm(url: string): Promise<void> {
+  await run('nbdcopy', [url, 'null:']);
 }
 
 /** 1 GiB of incompressible data, and a 100 GiB sparse file holding 64 MiB of it in 16 places. */
@@ -177,35 +200,65 @@ async function main(): Promise<void> {
   for (const [tool, pkg] of [['nbdcopy', 'libnbd-bin'], ['nbdkit', 'nbdkit'], ['qemu-nbd', 'qemu-utils'], ['qemu-io', 'qemu-utils'], ['fio', 'fio']]) {
     if (!has(tool as string)) throw new Error(`Cannot run the benchmark: "${tool}" is missing (apt-get install ${pkg})`);
   }
-  say(`# ${new Date().toISOString()} data ${SIZE / MiB} MiB, fio ${FIO_SECONDS} s per case, node ${process.version}`);
+  say(`# ${new Date().toISOString()} data ${SIZE / MiB} MiB, fio ${FIO_SECONDS} s per case, median of ${ROUNDS} alternating runs, node ${process.version}`);
   const { raw, sparse, sparseRanges } = makeImages();
   const disks: BenchDisks = await openBenchDisks({ dir, raw, sparseRanges, sparseBytes: SPARSE_SIZE, cowOffsets: cowOffsets(), clusterBytes: CLUSTER });
   say(`# ours: ${disks.describe}`);
 
-  await measure(() => nbdkit(raw, true), (u) => seqRead('nbdkit', u));
-  await measure(() => qemuNbd(raw, 'raw', true), (u) => seqRead('qemu-nbd', u));
-  await measure(() => ours(disks.raw(), true), (u) => seqRead('ours', u));
+  const seq = (server: string): Case[] => [
+    { name: `${server} seq-read 4conn`, server, unit: 'MiB/s', run: seqRead(4) },
+    { name: `${server} seq-read 1conn`, server, unit: 'MiB/s', run: seqRead(1) },
+  ];
+  await compare(
+    {
+      nbdkit: async () => { const s = await nbdkit(raw, true); await warm(s.url); return s; },
+      'qemu-nbd': async () => { const s = await qemuNbd(raw, 'raw', true); await warm(s.url); return s; },
+      ours: async () => { const s = await ours(disks.raw(), true); await warm(s.url); return s; },
+    },
+    [...seq('nbdkit'), ...seq('ours'), ...seq('qemu-nbd')],
+  );
 
   const overlay = makeQcow2Overlay(raw);
-  await measure(() => qemuNbd(overlay, 'qcow2', true), async (u) => {
-    await run('nbdcopy', [u, 'null:']);
-    record('qemu-nbd-qcow2 cow-read 4conn', SIZE / MiB / (await timed('nbdcopy', [u, 'null:'])), 'MiB/s');
-  });
-  const cow = await disks.cow();
-  await measure(() => ours(cow, true), async (u) => {
-    await run('nbdcopy', [u, 'null:']);
-    record('ours cow-read 4conn', SIZE / MiB / (await timed('nbdcopy', [u, 'null:'])), 'MiB/s');
-  });
+  await compare(
+    {
+      'qemu-nbd-qcow2': async () => { const s = await qemuNbd(overlay, 'qcow2', true); await warm(s.url); return s; },
+      ours: async () => { const s = await ours(await disks.cow(), true); await warm(s.url); return s; },
+    },
+    [
+      { name: 'qemu-nbd-qcow2 cow-read 4conn', server: 'qemu-nbd-qcow2', unit: 'MiB/s', run: seqRead(4) },
+      { name: 'ours cow-read 4conn', server: 'ours', unit: 'MiB/s', run: seqRead(4) },
+    ],
+  );
 
-  await measure(() => nbdkit(sparse, true), async (u) => record('nbdkit sparse-100g-copy', await timed('nbdcopy', [u, 'null:']), 's'));
-  await measure(() => ours(disks.sparse(), true), async (u) => record('ours sparse-100g-copy', await timed('nbdcopy', [u, 'null:']), 's'));
+  const copyTime = async (url: string): Promise<number> => timed('nbdcopy', [url, 'null:']);
+  await compare(
+    { nbdkit: () => nbdkit(sparse, true), ours: () => ours(disks.sparse(), true) },
+    [
+      { name: 'nbdkit sparse-100g-copy', server: 'nbdkit', unit: 's', run: copyTime },
+      { name: 'ours sparse-100g-copy', server: 'ours', unit: 's', run: copyTime },
+    ],
+  );
 
+  // writes accumulate over the rounds in every server alike (the raw file, the qcow2 overlay, the CoW volume)
   for (const depth of [1, 16]) {
-    await measure(() => nbdkit(raw, false), async (u) => { await fio('nbdkit', u, 'randread', depth); await fio('nbdkit', u, 'randwrite', depth); });
-    await measure(() => qemuNbd(overlay, 'qcow2', false), (u) => fio('qemu-nbd-qcow2', u, 'randwrite', depth));
-    await measure(() => ours(disks.raw(), false), async (u) => { await fio('ours', u, 'randread', depth); await fio('ours', u, 'randwrite', depth); });
     const w = await disks.cow();
-    await measure(() => ours(w, false), async (u) => { await fio('ours-cow', u, 'randread', depth); await fio('ours-cow', u, 'randwrite', depth); });
+    await compare(
+      {
+        nbdkit: () => nbdkit(raw, false),
+        'qemu-nbd-qcow2': () => qemuNbd(overlay, 'qcow2', false),
+        ours: () => ours(disks.raw(), false),
+        'ours-cow': () => ours(w, false),
+      },
+      [
+        { name: `nbdkit 4k-randread qd${depth}`, server: 'nbdkit', unit: 'IOPS', run: fio('randread', depth) },
+        { name: `ours 4k-randread qd${depth}`, server: 'ours', unit: 'IOPS', run: fio('randread', depth) },
+        { name: `ours-cow 4k-randread qd${depth}`, server: 'ours-cow', unit: 'IOPS', run: fio('randread', depth) },
+        { name: `nbdkit 4k-randwrite qd${depth}`, server: 'nbdkit', unit: 'IOPS', run: fio('randwrite', depth) },
+        { name: `qemu-nbd-qcow2 4k-randwrite qd${depth}`, server: 'qemu-nbd-qcow2', unit: 'IOPS', run: fio('randwrite', depth) },
+        { name: `ours 4k-randwrite qd${depth}`, server: 'ours', unit: 'IOPS', run: fio('randwrite', depth) },
+        { name: `ours-cow 4k-randwrite qd${depth}`, server: 'ours-cow', unit: 'IOPS', run: fio('randwrite', depth) },
+      ],
+    );
   }
 
   ratio('seq-read 4conn ours/nbdkit', 'ours seq-read 4conn', 'nbdkit seq-read 4conn', '>= 1.0');
