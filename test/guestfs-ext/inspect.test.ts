@@ -108,6 +108,10 @@ test('inspect-os finds the Linux roots and reads them as guestfish does', async 
       ['/', '/dev/sda2'],
     ],
     filesystems: ['/dev/sda9', '/dev/sda1', '/dev/sda2'],
+    osinfo: 'debian12',
+    packageFormat: 'deb',
+    packageManagement: 'apt',
+    arch: 'unknown',
   });
   expect(formatHash(roots[0]?.mountpoints ?? [])).toBe('/boot: /dev/sda1\n/: /dev/sda2\n');
   expect(roots[1]).toEqual({
@@ -123,6 +127,10 @@ test('inspect-os finds the Linux roots and reads them as guestfish does', async 
       ['/', '/dev/sda3'],
     ],
     filesystems: ['/dev/sdc7', '/dev/sda3'],
+    osinfo: 'ubuntu22.04',
+    packageFormat: 'deb',
+    packageManagement: 'apt',
+    arch: 'unknown',
   });
   expect(roots[2]).toMatchObject({
     root: '/dev/sdc1',
@@ -133,6 +141,9 @@ test('inspect-os finds the Linux roots and reads them as guestfish does', async 
     hostname: 'db-02.example.com',
     mountpoints: [['/', '/dev/sdc1']],
     filesystems: ['/dev/sdc1'],
+    osinfo: 'rhel7.9',
+    packageFormat: 'rpm',
+    packageManagement: 'yum',
   });
 
   expect(inspectionOf(roots, '/dev/sdc1', 'inspect-get-distro').distro).toBe('rhel');
