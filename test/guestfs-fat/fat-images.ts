@@ -114,12 +114,12 @@ export function expectFsckClean(image: string, offsetBytes = 0, sizeBytes?: numb
 }
 
 /** Opens the engine on an image file (the whole file is the filesystem). */
-export async function openImage(path: string, options: { readOnly?: boolean; now?: () => number } = {}): Promise<{ fs: ImageFs; close(): Promise<void> }> {
+export async function openImage(path: string, options: { readOnly?: boolean; now?: () => number } = {}): Promise<{ fs: ImageFs; close: () => Promise<void> }> {
   const disk = await FileDisk.open(path, { readOnly: options.readOnly ?? false });
   const fs = await openFat(disk, { readOnly: options.readOnly ?? false, device: '/dev/sda1', ...(options.now === undefined ? {} : { now: options.now }) });
   return {
     fs,
-    async close() {
+    close: async () => {
       await fs.close();
       await disk.close();
     },
