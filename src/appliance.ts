@@ -219,7 +219,16 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
       registerBundleRoutes(router, { ...bundles, tasks });
       registerGoldenImageRoutes(router, { goldenImages, tasks, deploymentPlansUsing, capture: (input, owner) => capture.start(input, owner) });
       registerOsVolumeRoutes(router, osVolumes);
-      registerProfileRoutes(router, { profiles: profiles, templates: templates, tasks });
+      registerProfileRoutes(router, {
+        profiles,
+        templates,
+        tasks,
+        passwordAttributes: async (uri) => {
+          const id = uri?.split('/').pop();
+          const plan = id === undefined || id === '' ? undefined : await deploymentPlans.get(id).catch(() => undefined);
+          return new Set((plan?.customAttributes ?? []).filter((a) => a.type === 'password').map((a) => a.name));
+        },
+      });
       registerComputeModuleRoutes(router, { modules: computeModules, tasks });
       registerPreviewRoutes(router, {
         deploymentPlans,

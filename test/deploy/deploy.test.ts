@@ -164,6 +164,34 @@ describe('deploy', () => {
     expect(execFileSync('debugfs', ['-R', 'ls /etc', file], { stdio: ['ignore', 'pipe', 'ignore'] }).toString()).not.toContain('hostname');
   });
 
+  it('never shows the password values of a profile, and a PUT of the masked body keeps them', async () => {
+    const golden = (await call('GET', "/rest/golden-images?filter=\"name='golden'\"")).body.members[0];
+    const script = await created('/rest/plan-scripts', { name: 'set secret', planType: 'deploy', content: 'mount /dev/sda /\nwrite /etc/secret "@RootPassword@"\n' });
+    const buildPlan = await created('/rest/build-plans', { name: 'secret bp', oeBuildPlanType: 'deploy', buildStep: [{ serialNumber: '1', planScriptUri: script.uri }] });
+    const secretPlan = await created('/rest/deployment-plans', { name: 'secret dp', oeBuildPlanURI: buildPlan.uri, goldenImageURI: golden.uri });
+    const bay = await created('/rest/server-hardware', { name: 'bay-secret', driver: 'virtual' });
+    const task = await finished(await call('POST', '/rest/server-profiles', {
+      name: 'secret', serverHardwareUri: bay.uri,
+      osDeploymentSettings: { osDeploymentPlanUri: secretPlan.uri, osCustomAttributes: [{ name: 'RootPassword', value: 'Sup3r-secret' }] },
+    }));
+    expect(task.taskState, JSON.stringify(task.taskErrors)).toBe('Completed');
+    const shown = (await call('GET', task.associatedResource.resourceUri)).body;
+    expect(shown.osDeploymentSettings.osCustomAttributes).toEqual([{ name: 'RootPassword', value: '********' }]);
+    expect(JSON.stringify((await call('GET', '/rest/server-profiles')).body)).not.toContain('Sup3r-secret');
+    const volume = shown.osDeploymentSettings.osVolumeUri;
+    expect(guestFile(await readOverNbd(volume, 'secret-1'), '/etc/secret')).toBe('Sup3r-secret');
+
+    // the body as GET shows it goes back unchanged: nothing to redeploy, the stored password stays
+    expect((await finished(await call('PUT', shown.uri, shown))).taskState).toBe('Completed');
+    expect((await call('GET', shown.uri)).body.osDeploymentSettings.osVolumeUri).toBe(volume);
+    const changed = await finished(await call('PUT', shown.uri, { ...shown, osDeploymentSettings: { ...shown.osDeploymentSettings, osCustomAttributes: [{ name: 'RootPassword', value: 'An0ther-secret' }] } }));
+    expect(changed.taskState, JSON.stringify(changed.taskErrors)).toBe('Completed');
+    const redeployed = (await call('GET', shown.uri)).body.osDeploymentSettings.osVolumeUri;
+    expect(redeployed).not.toBe(volume);
+    expect(guestFile(await readOverNbd(redeployed, 'secret-2'), '/etc/secret')).toBe('An0ther-secret');
+    expect((await finished(await call('DELETE', shown.uri))).taskState).toBe('Completed');
+  });
+
   it('deletes the profile: the module powers off and the volume goes', async () => {
     const volumeUri = (await call('GET', profile.uri)).body.osDeploymentSettings.osVolumeUri;
     const task = await finished(await call('DELETE', profile.uri));

@@ -3,6 +3,7 @@ import type { ServerProfiles } from '../../deploy/server-profiles.js';
 import { serverProfileInput } from '../../deploy/server-profiles.js';
 import { templateInput, type ServerProfileTemplates } from '../../deploy/server-profile-templates.js';
 import type { TaskEngine } from '../../tasks/index.js';
+import { PASSWORD_MASK } from '../../attributes/index.js';
 import { accepted, json, type ApiRouter } from '../router.js';
 import { checkIfMatch, collection, mutated } from './respond.js';
 
@@ -10,6 +11,32 @@ export interface ProfileServices {
   profiles: ServerProfiles;
   templates: ServerProfileTemplates;
   tasks: TaskEngine;
+  /** Names of the password attributes of the deployment plan at `uri` (none when there is no such plan). */
+  passwordAttributes(uri: string | null | undefined): Promise<Set<string>>;
+}
+
+interface WithSettings {
+  osDeploymentSettings?: { osDeploymentPlanUri?: string | null; osCustomAttributes?: { name: string; value: unknown }[] | null } | null;
+}
+
+/** The profile or template with its password values shown as PASSWORD_MASK (reference §6: never echoed). */
+async function masked<T>(s: ProfileServices, resource: T): Promise<T> {
+  const settings = (resource as WithSettings).osDeploymentSettings;
+  if (settings?.osCustomAttributes == null) return resource;
+  const secret = await s.passwordAttributes(settings.osDeploymentPlanUri);
+  if (secret.size === 0) return resource;
+  const osCustomAttributes = settings.osCustomAttributes.map((a) => (secret.has(a.name) && a.value !== '' && a.value !== null ? { ...a, value: PASSWORD_MASK } : a));
+  return { ...resource, osDeploymentSettings: { ...settings, osCustomAttributes } };
+}
+
+/** An incoming body whose password values arrive as PASSWORD_MASK keeps the stored values. */
+async function unmasked(s: ProfileServices, body: unknown, stored: WithSettings): Promise<unknown> {
+  const settings = (body as WithSettings | null)?.osDeploymentSettings;
+  if (settings?.osCustomAttributes == null) return body;
+  const secret = await s.passwordAttributes(settings.osDeploymentPlanUri ?? stored.osDeploymentSettings?.osDeploymentPlanUri);
+  const before = new Map((stored.osDeploymentSettings?.osCustomAttributes ?? []).map((a) => [a.name, a.value]));
+  const osCustomAttributes = settings.osCustomAttributes.map((a) => (secret.has(a.name) && a.value === PASSWORD_MASK && before.has(a.name) ? { ...a, value: before.get(a.name) } : a));
+  return { ...(body as object), osDeploymentSettings: { ...settings, osCustomAttributes } };
 }
 
 const read = { area: 'profiles', action: 'read' } as const;
@@ -19,7 +46,7 @@ export function registerProfileRoutes(api: ApiRouter, s: ProfileServices): void 
   api.add({
     method: 'get', path: '/rest/server-profiles', tag: 'Server profiles', access: read, summary: 'List server profiles', returns: 'ServerProfileCollection',
     query: { filter: "e.g. \"name='web-01'\"", sort: 'e.g. name:asc' },
-    handler: async (r) => collection(r, await s.profiles.list(), { category: 'server-profiles', type: 'ServerProfileListV12' }),
+    handler: async (r) => collection(r, await Promise.all((await s.profiles.list()).map((p) => masked(s, p))), { category: 'server-profiles', type: 'ServerProfileListV12' }),
   });
   api.add({
     method: 'post', path: '/rest/server-profiles', tag: 'Server profiles', access: write, summary: 'Create a server profile (deploys its OS deployment plan)', body: serverProfileInput, returns: 'task',
@@ -31,13 +58,14 @@ export function registerProfileRoutes(api: ApiRouter, s: ProfileServices): void 
   });
   api.add({
     method: 'get', path: '/rest/server-profiles/:id', tag: 'Server profiles', access: read, summary: 'Get a server profile', returns: 'ServerProfile',
-    handler: async (r) => json(await s.profiles.get(r.param('id'))),
+    handler: async (r) => json(await masked(s, await s.profiles.get(r.param('id')))),
   });
   api.add({
     method: 'put', path: '/rest/server-profiles/:id', tag: 'Server profiles', access: write, summary: 'Update a server profile (redeploys when its deployment settings change)', body: serverProfileInput.partial(), returns: 'task',
     handler: async (r) => {
       await checkIfMatch(r, () => s.profiles.get(r.param('id')));
-      return accepted(await s.profiles.update(r.param('id'), await r.json(), r.actor.user.userName));
+      const body = await unmasked(s, await r.json(), await s.profiles.get(r.param('id')));
+      return accepted(await s.profiles.update(r.param('id'), body, r.actor.user.userName));
     },
   });
   api.add({
@@ -47,7 +75,7 @@ export function registerProfileRoutes(api: ApiRouter, s: ProfileServices): void 
 
   api.add({
     method: 'get', path: '/rest/server-profile-templates', tag: 'Server profile templates', access: read, summary: 'List server profile templates', returns: 'ServerProfileTemplateCollection',
-    handler: async (r) => collection(r, await s.templates.list(), { category: 'server-profile-templates', type: 'ServerProfileTemplateListV8' }),
+    handler: async (r) => collection(r, await Promise.all((await s.templates.list()).map((t) => masked(s, t))), { category: 'server-profile-templates', type: 'ServerProfileTemplateListV8' }),
   });
   api.add({
     method: 'post', path: '/rest/server-profile-templates', tag: 'Server profile templates', access: write, summary: 'Create a server profile template', body: templateInput, returns: 'task',
@@ -62,13 +90,13 @@ export function registerProfileRoutes(api: ApiRouter, s: ProfileServices): void 
   });
   api.add({
     method: 'get', path: '/rest/server-profile-templates/:id', tag: 'Server profile templates', access: read, summary: 'Get a server profile template', returns: 'ServerProfileTemplate',
-    handler: async (r) => json(await s.templates.get(r.param('id'))),
+    handler: async (r) => json(await masked(s, await s.templates.get(r.param('id')))),
   });
   api.add({
     method: 'put', path: '/rest/server-profile-templates/:id', tag: 'Server profile templates', access: write, summary: 'Update a server profile template', body: templateInput.partial(), returns: 'task',
     handler: async (r) => {
       await checkIfMatch(r, () => s.templates.get(r.param('id')));
-      const t = await s.templates.update(r.param('id'), await r.json());
+      const t = await s.templates.update(r.param('id'), await unmasked(s, await r.json(), await s.templates.get(r.param('id'))));
       return mutated(r, s.tasks, 'Update', { uri: t.uri, name: t.name, category: t.category });
     },
   });
