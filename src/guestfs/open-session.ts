@@ -8,7 +8,7 @@ import type { ImageFs } from './image-fs.js';
 import { readPartitions } from './partition-table.js';
 import type { GuestFilesystemInfo, GuestMount, GuestPartition, GuestSession } from './session.js';
 import { SliceDisk } from './slice-disk.js';
-import { openFat } from './vfat.js';
+import { openFat } from './fat/index.js';
 import { inspectOs, type InspectCandidate } from './inspect/index.js';
 
 export interface OpenGuestSessionOptions {
