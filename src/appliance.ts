@@ -20,7 +20,7 @@ import { listen, loadOrCreateCertificate, type HttpServerHandle } from './api/se
 import { loadDemoArtifacts } from './artifacts/demo.js';
 import { BuildPlans, DeploymentGroups, DeploymentPlans, GoldenImages, OneViewViews, PlanScripts, type DeploymentPlanUsage, type GoldenImageLookup } from './artifacts/index.js';
 import { goldenImagePort } from './bundles/index.js';
-import { ComputeModules, probeAccelerator } from './compute/index.js';
+import { ComputeModules, probeAccelerator, rememberAcceleratorIn } from './compute/index.js';
 import { resolveAttributes } from './deploy/attribute-resolver.js';
 import { Capture } from './deploy/capture.js';
 import { VolumeDeployer, buildPlanSteps, reconcileVolumes, type VolumeExports } from './deploy/deployer.js';
@@ -175,6 +175,7 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
   const endpoint = { host: nbdOptions.advertise ?? (nbdOptions.host === '0.0.0.0' ? '127.0.0.1' : nbdOptions.host), port: nbd.port };
   const exports = volumeExports(registry, endpoint);
   const osVolumes = new OsVolumes(store, endpoint, (id) => volumeStore.allocation(id));
+  rememberAcceleratorIn(join(options.dataDir, 'accelerator.json'));
   const computeModules = new ComputeModules(store, join(options.dataDir, 'run'));
   const extPool = new ExtWorkerPool();
   const personalize = planScriptPersonalizer({

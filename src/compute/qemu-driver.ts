@@ -2,9 +2,10 @@
 // NBD straight from the appliance's export; the serial console is captured. KVM is used when it really
 // runs guests (probed once with a short boot), TCG otherwise.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { release } from 'node:os';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AppError } from '../core/errors.js';
 import { ConsoleBuffer, type BootTarget, type ComputeDriver, type PowerState } from './driver.js';
 
@@ -29,6 +30,41 @@ export function hostKernel(): string | undefined {
 }
 
 let probed: Promise<Accelerator> | undefined;
+let cacheFile: string | undefined;
+
+/**
+ * Where the probe's answer is kept between starts (the appliance's data directory): the probe costs up to
+ * its timeout on hosts whose KVM hangs, and the answer holds while the host kernel and QEMU stay the same.
+ */
+export function rememberAcceleratorIn(file: string): void {
+  cacheFile = file;
+}
+
+function cachedAccelerator(): Accelerator | undefined {
+  if (cacheFile === undefined) return undefined;
+  try {
+    const saved = JSON.parse(readFileSync(cacheFile, 'utf8')) as { accelerator?: unknown; kernel?: unknown; qemu?: unknown };
+    const stamp = acceleratorStamp();
+    if (saved.kernel === stamp.kernel && saved.qemu === stamp.qemu && (saved.accelerator === 'kvm' || saved.accelerator === 'tcg')) return saved.accelerator;
+  } catch {
+    // no answer kept yet
+  }
+  return undefined;
+}
+
+function acceleratorStamp(): { kernel: string; qemu: string } {
+  // QEMU's binary on PATH and its mtime: an upgrade or an install (the probe answers tcg without it) re-probes
+  let qemu = 'missing';
+  for (const dir of (process.env['PATH'] ?? '').split(':')) {
+    try {
+      qemu = `${join(dir, QEMU)}@${statSync(join(dir, QEMU)).mtimeMs}`;
+      break;
+    } catch {
+      // not in this directory
+    }
+  }
+  return { kernel: release(), qemu };
+}
 
 /**
  * KVM when /dev/kvm boots a kernel to its first messages within `timeoutMs`; TCG otherwise. On hosts where
@@ -37,6 +73,8 @@ let probed: Promise<Accelerator> | undefined;
 export function probeAccelerator(timeoutMs = 15_000): Promise<Accelerator> {
   const forced = process.env['STREAMER_QEMU_ACCEL'];
   if (forced === 'kvm' || forced === 'tcg') return Promise.resolve(forced);
+  const cached = cachedAccelerator();
+  if (cached !== undefined) return Promise.resolve(cached);
   probed ??= new Promise<Accelerator>((resolve) => {
     const kernel = hostKernel();
     if (!existsSync('/dev/kvm') || kernel === undefined) return resolve('tcg');
@@ -54,6 +92,16 @@ export function probeAccelerator(timeoutMs = 15_000): Promise<Accelerator> {
     });
     child.on('error', () => done('tcg'));
     child.on('exit', () => done(/Linux version/.test(out) ? 'kvm' : 'tcg'));
+  }).then((accelerator) => {
+    if (cacheFile !== undefined) {
+      try {
+        mkdirSync(dirname(cacheFile), { recursive: true });
+        writeFileSync(cacheFile, `${JSON.stringify({ accelerator, ...acceleratorStamp() })}\n`);
+      } catch {
+        // the next start probes again
+      }
+    }
+    return accelerator;
   });
   return probed;
 }
