@@ -3,11 +3,13 @@
 // The FAT12/16 root is a fixed region; every other directory is a cluster chain that can grow.
 import type { Disk } from '../../storage/disk.js';
 import { clusterOffset, type FatGeometry } from './boot-sector.js';
-import { DELETED, ENTRY_BYTES, parseEntries, type DirEntry } from './dir-entries.js';
+import { ATTR_VOLUME, DELETED, ENTRY_BYTES, parseEntries, type DirEntry } from './dir-entries.js';
 import { foldName, readShortName } from './names.js';
 
 export class Directory {
   private parsed: DirEntry[] | undefined;
+  /** Entries by their case-folded long and short names, built with `parsed`. */
+  private byName: Map<string, DirEntry> | undefined;
   /** Sectors (index from the directory's start) changed since the last flush. */
   private readonly dirty = new Set<number>();
 
@@ -48,18 +50,25 @@ export class Directory {
     return this.parsed;
   }
 
-  /** The entry `name` designates: its long name or its short name, compared without case. */
+  /** The entry `name` designates: its long name or its short name, compared without case (a long name wins). */
   find(name: string): DirEntry | undefined {
-    const key = foldName(name);
-    return this.entries().find((e) => foldName(e.name) === key || foldName(readShortName(Buffer.from(e.alias, 'latin1'), 0)) === key);
+    if (this.byName === undefined) {
+      this.byName = new Map();
+      for (const e of this.entries()) {
+        const short = foldName(readShortName(Buffer.from(e.alias, 'latin1'), 0));
+        if (!this.byName.has(short)) this.byName.set(short, e);
+      }
+      for (const e of this.entries()) this.byName.set(foldName(e.name), e);
+    }
+    return this.byName.get(foldName(name));
   }
 
-  /** Whether a live entry (including `.`, `..` and labels) has this 11-byte short name. */
+  /** Whether a live entry other than a volume label has this 11-byte short name (Linux's vfat_find_form). */
   aliasTaken(alias: string): boolean {
     for (let at = 0; at < this.data.length; at += ENTRY_BYTES) {
       const head = this.data[at]!;
       if (head === 0) return false;
-      if (head === DELETED || this.data[at + 11] === 0x0f) continue;
+      if (head === DELETED || (this.data[at + 11]! & ATTR_VOLUME) !== 0) continue;
       if (this.data.toString('latin1', at, at + 11) === alias) return true;
     }
     return false;
@@ -114,6 +123,7 @@ export class Directory {
 
   private markDirty(at: number, length: number): void {
     this.parsed = undefined;
+    this.byName = undefined;
     const size = this.geometry.sectorSize;
     for (let s = Math.floor(at / size); s * size < at + length; s++) this.dirty.add(s);
   }

@@ -2,7 +2,7 @@
 // them into AppErrors worded like guestfish's (`mkdir: /EFI: File exists`) with the command and path.
 import { AppError, type ErrorKind } from '../../core/errors.js';
 
-export type Errno = 'ENOENT' | 'EEXIST' | 'ENOTDIR' | 'EISDIR' | 'ENOTEMPTY' | 'ENOSPC' | 'EROFS' | 'EINVAL' | 'ENAMETOOLONG' | 'EPERM' | 'EBUSY' | 'EIO';
+export type Errno = 'ENOENT' | 'EEXIST' | 'ENOTDIR' | 'EISDIR' | 'ENOTEMPTY' | 'ENOSPC' | 'EROFS' | 'EINVAL' | 'ENAMETOOLONG' | 'EPERM' | 'EBUSY' | 'EFBIG' | 'EIO';
 
 const BY_ERRNO: Record<Errno, { code: string; kind: ErrorKind; text: string }> = {
   ENOENT: { code: 'FS_NOT_FOUND', kind: 'not_found', text: 'No such file or directory' },
@@ -16,6 +16,7 @@ const BY_ERRNO: Record<Errno, { code: string; kind: ErrorKind; text: string }> =
   ENAMETOOLONG: { code: 'FS_UNSUPPORTED', kind: 'invalid', text: 'File name too long' },
   EPERM: { code: 'FS_UNSUPPORTED', kind: 'invalid', text: 'Operation not permitted' },
   EBUSY: { code: 'FS_UNSUPPORTED', kind: 'conflict', text: 'Device or resource busy' },
+  EFBIG: { code: 'FS_NO_SPACE', kind: 'invalid', text: 'File too large' },
   EIO: { code: 'FS_CORRUPT', kind: 'internal', text: 'Input/output error' },
 };
 

@@ -205,7 +205,7 @@ class FatFs implements ImageFs {
     const chain = this.fat.chain(entry.start);
     const keep = append ? entry.sizeBytes : 0;
     const total = keep + data.length;
-    if (total > 0xffffffff) fail('ENOSPC');
+    if (total > 0xffffffff) fail('EFBIG');
     const need = this.clustersFor(total);
     if (need > chain.length) chain.push(...this.fat.allocate(need - chain.length, chain[chain.length - 1]));
     else if (need < chain.length) this.fat.release(chain.splice(need), need > 0 ? chain[need - 1] : undefined);
