@@ -3,6 +3,7 @@
 // data directory where the machine allows it (probed once per sandbox, with a warning when it does not).
 import { spawn } from 'node:child_process';
 import { AppError } from '../core/errors.js';
+import { startHostShell, type HostShell } from './host-shell.js';
 
 export interface HostLimits {
   /** Wall-clock limit of one host command; the whole process group is killed after it. */
@@ -95,16 +96,29 @@ export class HostSandbox {
     return { kind: 'none' };
   }
 
+  /** The command line that runs `command` with bash inside this machine's sandbox. */
+  private async sandboxed(command: string): Promise<string[]> {
+    const mode = await this.probe();
+    const hidden = [...(this.options.hiddenPaths ?? [])];
+    if (mode.kind === 'root') return ['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', ROOT_WRAPPER, 'sandbox', command, ...hidden];
+    if (mode.kind === 'user') return ['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--map-root-user', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', USER_WRAPPER, 'sandbox', command, ...hidden];
+    return ['/bin/bash', '--norc', '--noprofile', '-c', command];
+  }
+
+  /**
+   * A sandbox for every host command of one run in `cwd` (see host-shell.ts): made once, so that each
+   * command costs a fork and an exec. Close it when the run ends.
+   */
+  async open(cwd: string): Promise<HostShell> {
+    const argv = await this.sandboxed(`exec ${JSON.stringify(process.execPath)} -e "$STREAMER_HOST_RUNNER"`);
+    return startHostShell(argv, cwd, cleanEnv(cwd));
+  }
+
   /** Runs `command` with bash in `cwd`. Never throws for the command's own failure; see HostResult. */
   async run(command: string, options: { cwd: string; stdin?: Uint8Array; signal?: AbortSignal; limits?: HostLimits }): Promise<HostResult> {
     const limits = options.limits ?? DEFAULT_HOST_LIMITS;
-    const mode = await this.probe();
-    const hidden = [...(this.options.hiddenPaths ?? [])];
-    let argv: string[];
-    if (mode.kind === 'root') argv = ['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', ROOT_WRAPPER, 'sandbox', command, ...hidden];
-    else if (mode.kind === 'user') argv = ['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--map-root-user', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', USER_WRAPPER, 'sandbox', command, ...hidden];
-    else argv = ['/bin/bash', '--norc', '--noprofile', '-c', command];
-    const env = { PATH, HOME: options.cwd, TMPDIR: options.cwd, LANG: 'C', LC_ALL: 'C', PWD: options.cwd };
+    const argv = await this.sandboxed(command);
+    const env = cleanEnv(options.cwd);
     return new Promise((resolveRun, reject) => {
       if (options.signal?.aborted === true) return reject(abortError());
       const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -154,6 +168,11 @@ export class HostSandbox {
       });
     });
   }
+}
+
+/** All a host command's environment: nothing of the appliance's own. */
+function cleanEnv(cwd: string): NodeJS.ProcessEnv {
+  return { PATH, HOME: cwd, TMPDIR: cwd, LANG: 'C', LC_ALL: 'C', PWD: cwd };
 }
 
 function abortError(): AppError {

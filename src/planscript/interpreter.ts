@@ -10,6 +10,7 @@ import { commandError, type CommandContext } from './command.js';
 import { CommandRegistry } from './commands/index.js';
 import { GUESTFISH_COMMANDS } from './guestfish-commands.js';
 import { DEFAULT_HOST_LIMITS, HostSandbox, type HostLimits, type HostResult } from './host.js';
+import type { HostShell } from './host-shell.js';
 import { parseLine } from './line-parser.js';
 import { canonicalCommandName, parseScript } from './parser.js';
 import { preflight, type ParsedStep, type PreflightReport } from './preflight.js';
@@ -146,6 +147,8 @@ export async function runBuildPlan(options: RunBuildPlanOptions): Promise<RunRes
   const results: StepResult[] = prepared.steps.map((step, index) => ({ index, name: step.name, status: 'skipped', durationMs: 0, commands: 0, ignoredErrors: 0 }));
   let failure: RunFailure | undefined;
   const run = new Session({ options, registry, log, sandbox, scratch, limits });
+  // the run's host sandbox starts now, while the guest work goes on, when a step will need it
+  if (prepared.steps.some((step) => step.script.statements.some((st) => st.kind === 'host' || st.kind === 'inline' || (st.kind === 'command' && st.pipe !== undefined)))) run.warmHost();
   try {
     for (const [index, step] of prepared.steps.entries()) {
       const result = results[index]!;
@@ -175,6 +178,7 @@ export async function runBuildPlan(options: RunBuildPlanOptions): Promise<RunRes
     }
   } finally {
     await options.session.sync().catch((error: unknown) => log.add({ step: 0, line: 0 }, 'error', `Cannot write the guest filesystems out: ${toAppError(error).message}`));
+    await run.closeHost();
     await scratch.remove();
     log.flush();
   }
@@ -205,6 +209,7 @@ const MAX_INLINE_DEPTH = 8;
 class Session {
   private readonly logged = new WeakSet<object>();
   private readonly inspector: (() => Promise<OsInspection[]>) | undefined;
+  private shell: Promise<HostShell> | false | undefined;
   private inspection: OsInspection[] | undefined;
 
   constructor(private readonly parts: SessionParts) {
@@ -349,9 +354,33 @@ class Session {
     this.checkExit(result);
   }
 
-  private runHost(command: string, stdin?: Buffer): Promise<HostResult> {
-    const { sandbox, scratch, limits, options } = this.parts;
-    return sandbox.run(command, { cwd: scratch.dir, limits, ...(stdin === undefined ? {} : { stdin }), ...(options.signal === undefined ? {} : { signal: options.signal }) });
+  private async runHost(command: string, stdin?: Buffer): Promise<HostResult> {
+    const { sandbox, scratch, limits, options, log } = this.parts;
+    const io = { limits, ...(stdin === undefined ? {} : { stdin }), ...(options.signal === undefined ? {} : { signal: options.signal }) };
+    if (this.shell !== false) {
+      this.shell ??= sandbox.open(scratch.dir);
+      try {
+        return await (await this.shell).run(command, io);
+      } catch (error) {
+        if (!isAppError(error) || error.code !== 'PLANSCRIPT_HOST_RUNNER') throw error;
+        // the run's shared sandbox is gone: go on with one sandbox per command
+        log.add({ step: 0, line: 0 }, 'warning', `${error.message}; host commands now get a sandbox each`);
+        this.shell = false;
+      }
+    }
+    return sandbox.run(command, { cwd: scratch.dir, ...io });
+  }
+
+  /** Starts the run's host-command sandbox ahead of its first use. */
+  warmHost(): void {
+    this.shell ??= this.parts.sandbox.open(this.parts.scratch.dir);
+  }
+
+  /** Ends the run's host-command sandbox and whatever its commands left running. */
+  async closeHost(): Promise<void> {
+    const shell = this.shell;
+    this.shell = false;
+    if (shell !== undefined && shell !== false) await (await shell).close();
   }
 
   private logHostOutput(result: HostResult, at: { step: number; line: number }): void {

@@ -90,6 +90,47 @@ describe('HostSandbox', () => {
   });
 });
 
+describe('HostSandbox.open: one sandbox for all the host commands of a run', () => {
+  const limits = { timeoutMs: 10_000, maxOutputBytes: 100_000 };
+
+  it('gives each command a fresh bash with the same isolation, limits and results as run()', async () => {
+    const shell = await sandbox.open(scratch.dir);
+    try {
+      const env = await shell.run('pwd; env | cut -d= -f1 | grep -v "^_$\\|^SHLVL$\\|^OLDPWD$" | sort | tr "\\n" " "; id -u', { limits });
+      expect(env.stdout.toString()).toBe(`${scratch.dir}\nHOME LANG LC_ALL PATH PWD TMPDIR ${(await sandbox.probe()).kind === 'root' ? '65534' : '0'}\n`);
+      expect((await shell.run('tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "', { limits })).stdout.toString()).toBe('lo\n');
+      expect((await shell.run(`cat ${secretDir}/db.sqlite; ls -A ${secretDir} | wc -l`, { limits })).stdout.toString()).not.toContain('secret');
+      const failing = await shell.run('X=1; cd /; echo out; echo err >&2; exit 3', { limits });
+      expect([failing.exitCode, failing.stdout.toString(), failing.stderr.toString()]).toEqual([3, 'out\n', 'err\n']);
+      // nothing carries over from one command to the next but files
+      expect((await shell.run('echo "[$X]"; pwd', { limits })).stdout.toString()).toBe(`[]\n${scratch.dir}\n`);
+      expect((await shell.run('tr a-z A-Z', { limits, stdin: Buffer.from('hello\n') })).stdout.toString()).toBe('HELLO\n');
+      const slow = await shell.run('sleep 30 & sleep 30; wait', { limits: { timeoutMs: 300, maxOutputBytes: 1000 } });
+      expect(slow.timedOut).toBe(true);
+      const loud = await shell.run('yes', { limits });
+      expect(loud.outputExceeded).toBe(true);
+      expect(loud.stdout.length).toBeLessThanOrEqual(limits.maxOutputBytes);
+      await shell.run('echo "echo SOURCED" > ./.bashrc', { limits });
+      expect((await shell.run('echo ran', { limits })).stdout.toString()).toBe('ran\n');
+    } finally {
+      await shell.close();
+    }
+  });
+
+  it('cancels a command when the run is aborted, and leaves no process behind when it closes', async () => {
+    const shell = await sandbox.open(scratch.dir);
+    const marker = `sleep ${50000 + Math.floor(Math.random() * 10000)}`;
+    const controller = new AbortController();
+    const pending = shell.run(`${marker}`, { limits, signal: controller.signal });
+    setTimeout(() => controller.abort(), 200);
+    await expect(pending).rejects.toMatchObject({ code: 'PLANSCRIPT_ABORTED' });
+    await shell.run(`setsid ${marker} >/dev/null 2>&1 < /dev/null & echo started`, { limits });
+    await shell.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' }).stdout.trim()).toBe('');
+  });
+});
+
 describe('Scratch.hostPath', () => {
   it('allows paths inside the scratch directory and refuses others, symlinks included', async () => {
     expect(await scratch.hostPath('download', './a/../b')).toBe(join(scratch.dir, 'b'));
