@@ -2,7 +2,7 @@
 // ESP inside a GPT image opened through its partition.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -170,5 +170,32 @@ describe('a GPT image with an EFI system partition', () => {
     );
     expect(mtools('mtype', ['-i', espImage, '::/EFI/BOOT/message.txt']).toString()).toBe('Hello from web-01\n');
     expect(createHash('sha256').update(readFileSync(image).subarray(2048 * 512 + 81920 * 512)).digest('hex')).toBe(tail);
+  });
+});
+
+describe('a damaged volume', () => {
+  it('reports Input/output error for a directory without a cluster and a looping chain, and goes on', async () => {
+    const image = makeFat(work, 'damaged.img', { width: 16, sizeMiB: 16, sectorsPerCluster: 1 });
+    populate(image, new Map([['/D', null], ['/LOOP.BIN', bytes(2000, 1)], ['/OK.TXT', Buffer.from('fine')]]), work);
+    // FAT16 layout from the boot sector: the root directory follows the two FATs
+    const raw = readFileSync(image);
+    const reserved = raw.readUInt16LE(14);
+    const fatSectors = raw.readUInt16LE(22);
+    const root = (reserved + 2 * fatSectors) * 512;
+    for (let at = root; raw[at] !== 0; at += 32) {
+      const name = raw.toString('latin1', at, at + 11);
+      if (name === 'D          ') raw.writeUInt16LE(0, at + 26);
+      if (name === 'LOOP    BIN') {
+        const first = raw.readUInt16LE(at + 26);
+        // the file's second cluster leads back to its first, in both FATs
+        for (const fat of [reserved * 512, (reserved + fatSectors) * 512]) raw.writeUInt16LE(first, fat + (first + 1) * 2);
+      }
+    }
+    writeFileSync(image, raw);
+    const { fs, close } = await openImage(image, { readOnly: true });
+    expect(await codeOf(fs.readdir('/D'))).toBe('FS_CORRUPT ls: /D: Input/output error');
+    expect(await codeOf(fs.readFile('/LOOP.BIN'))).toBe('FS_CORRUPT cat: /LOOP.BIN: Input/output error');
+    expect((await fs.readFile('/OK.TXT')).toString()).toBe('fine');
+    await close();
   });
 });

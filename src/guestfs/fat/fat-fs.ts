@@ -107,7 +107,7 @@ class FatFs implements ImageFs {
     }
     const { entry } = found;
     if (entry.isDir) {
-      const dir = await this.volume.directory(entry.start);
+      const dir = await this.volume.subdirectory(entry);
       return { kind: 'directory', sizeBytes: dir.sizeBytes, mode: DIR_MODE, uid: 0, gid: 0, mtimeMs: entry.mtimeMs, nlink: 2 + dir.entries().filter((e) => e.isDir).length };
     }
     const mode = entry.attr & ATTR_READ_ONLY ? FILE_MODE & ~0o222 : FILE_MODE;
@@ -154,7 +154,7 @@ class FatFs implements ImageFs {
     return this.op('ls', path, async () => {
       const found = await this.volume.existing(path);
       if (!found.root && !found.entry.isDir) fail('ENOTDIR');
-      const dir = await this.volume.directory(found.root ? 0 : found.entry.start);
+      const dir = await (found.root ? this.volume.directory(0) : this.volume.subdirectory(found.entry));
       return dir.entries().map((e) => e.name);
     });
   }
@@ -210,7 +210,7 @@ class FatFs implements ImageFs {
         if (found.root) fail('EBUSY');
         const { parent, entry } = found as Extract<Found, { root: false }>;
         if (!entry.isDir) fail('ENOTDIR');
-        const dir = await this.volume.directory(entry.start);
+        const dir = await this.volume.subdirectory(entry);
         if (dir.entries().length > 0) fail('ENOTEMPTY');
         parent.remove(entry);
         this.volume.dropDirectory(dir);
@@ -238,7 +238,7 @@ class FatFs implements ImageFs {
         if (target !== undefined) {
           if (entry.isDir && !target.isDir) fail('ENOTDIR');
           if (!entry.isDir && target.isDir) fail('EISDIR');
-          const replaced = target.isDir ? await this.volume.directory(target.start) : undefined;
+          const replaced = target.isDir ? await this.volume.subdirectory(target) : undefined;
           if (replaced !== undefined && replaced.entries().length > 0) fail('ENOTEMPTY');
           // the target's entry (and its name) takes the source's file, as Linux's vfat_rename does
           newParent.edit(target.slot, (bytes, at) => {
@@ -255,7 +255,7 @@ class FatFs implements ImageFs {
         // the source's slots are where they were: a new entry only fills free slots or grows the directory
         oldParent.remove(entry);
         if (entry.isDir && newParent !== oldParent) {
-          const moved = await this.volume.directory(entry.start);
+          const moved = await this.volume.subdirectory(entry);
           moved.edit(1, (bytes, at) => setEntryStart(bytes, at, newParent.start === this.volume.rootKey ? 0 : newParent.start));
         }
       },

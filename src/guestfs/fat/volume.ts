@@ -52,6 +52,12 @@ export class FatVolume {
     return dir;
   }
 
+  /** The directory an entry names; EIO when it has no cluster (only `..` may point at the root with 0). */
+  async subdirectory(entry: DirEntry): Promise<Directory> {
+    if (entry.start < 2) fail('EIO', `directory "${entry.name}" starts at cluster ${entry.start}`);
+    return this.directory(entry.start);
+  }
+
   /** Resolves `parts`; ENOENT when a component is missing, ENOTDIR when one before the last is a file. */
   async lookup(parts: readonly string[]): Promise<Found> {
     if (parts.length === 0) return { root: true };
@@ -69,7 +75,7 @@ export class FatVolume {
       const entry = dir.find(part);
       if (entry === undefined) fail('ENOENT');
       if (!entry!.isDir) fail('ENOTDIR');
-      dir = await this.directory(entry!.start);
+      dir = await this.subdirectory(entry!);
       trail?.push(dir.start);
     }
     return dir;
