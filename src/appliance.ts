@@ -178,11 +178,12 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
   rememberAcceleratorIn(join(options.dataDir, 'accelerator.json'));
   const computeModules = new ComputeModules(store, join(options.dataDir, 'run'));
   const extPool = new ExtWorkerPool();
+  const hostSandbox = new HostSandbox({ hiddenPaths: [resolve(options.dataDir)], warn: (message) => logger.warn(message) });
   const personalize = planScriptPersonalizer({
     openSession: (disk) => openGuestSession(disk, { pool: extPool }),
     scratchParent: options.planScriptHost?.scratchParent ?? tmpdir(),
     // Host commands must not see the appliance's data (database, sessions, every volume).
-    sandbox: new HostSandbox({ hiddenPaths: [resolve(options.dataDir)], warn: (message) => logger.warn(message) }),
+    sandbox: hostSandbox,
     ...(options.planScriptHost?.limits === undefined ? {} : { hostLimits: options.planScriptHost.limits }),
     // what the native engine cannot do (a guest binary, XFS, LVM, NTFS…) goes to guestfish when installed
     guestfish: { tcg: async () => (await probeAccelerator()) === 'tcg', hiddenPaths: [resolve(options.dataDir)] },
@@ -268,6 +269,7 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
       await nbd.close();
       await volumeStore.close();
       await extPool.close();
+      await hostSandbox.close();
       await store.close();
     },
   };

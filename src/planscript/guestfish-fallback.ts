@@ -105,7 +105,8 @@ export async function runWithGuestfish(options: GuestfishRunOptions): Promise<Ru
   };
 
   const hidden = [...(options.hiddenPaths ?? [])];
-  const fish = 'exec guestfish';
+  // one stream, line-buffered: guestfish's errors stay in order with its output
+  const fish = 'exec stdbuf -oL -eL guestfish 2>&1';
   // as root: private namespaces, bash as /bin/sh for host commands (HPE's scripts use `source`), data hidden
   const wrapper = `${hidden.map((_, i) => `mount -t tmpfs -o ro,size=4k,mode=0 none "$${i + 1}" || exit 125; `).join('')}mount --bind /bin/bash /bin/sh && ${fish}`;
   const asRoot = process.getuid?.() === 0;

@@ -10,8 +10,7 @@ import type { HostLimits, HostResult } from './host.js';
 export const RUNNER_SOURCE = `
 'use strict';
 const { spawn } = require('node:child_process');
-const env = { ...process.env };
-delete env.STREAMER_HOST_RUNNER;
+const PATH = process.env.PATH;
 const running = new Map();
 let buffer = '';
 process.stdin.setEncoding('utf8');
@@ -30,7 +29,8 @@ process.stdin.on('end', () => {
 const reply = (message) => process.stdout.write(JSON.stringify(message) + '\\n');
 function handle(request) {
   if (request.kill !== undefined) return running.get(request.kill)?.();
-  const child = spawn('/bin/bash', ['--norc', '--noprofile', '-c', request.command], { env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  const env = { PATH, HOME: request.cwd, TMPDIR: request.cwd, LANG: 'C', LC_ALL: 'C', PWD: request.cwd };
+  const child = spawn('/bin/bash', ['--norc', '--noprofile', '-c', request.command], { cwd: request.cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   const out = [];
   const err = [];
   let bytes = 0;
@@ -76,6 +76,8 @@ export class HostShell {
   private failure: AppError | undefined;
   private diagnostics = '';
 
+  private cwd = '/';
+
   /** @internal HostSandbox.open makes these. */
   constructor(private readonly child: ChildProcessWithoutNullStreams) {
     let buffer = '';
@@ -106,6 +108,21 @@ export class HostShell {
     });
   }
 
+  /** Binds the (spare) runner to a run's scratch directory; it keeps the process alive from now on. */
+  bind(cwd: string): this {
+    this.cwd = cwd;
+    this.child.ref();
+    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) (stream as unknown as { ref?: () => void }).ref?.();
+    return this;
+  }
+
+  /** A spare runner must not keep the process alive. */
+  unref(): this {
+    this.child.unref();
+    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
+    return this;
+  }
+
   /** Runs `command` with bash in the run's scratch directory. Never throws for the command's own failure. */
   run(command: string, options: { stdin?: Uint8Array; signal?: AbortSignal; limits: HostLimits }): Promise<HostResult> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
@@ -124,7 +141,7 @@ export class HostShell {
         },
         reject,
       });
-      const request = { id, command, stdin: Buffer.from(options.stdin ?? new Uint8Array(0)).toString('base64'), timeoutMs: options.limits.timeoutMs, maxOutputBytes: options.limits.maxOutputBytes };
+      const request = { id, cwd: this.cwd, command, stdin: Buffer.from(options.stdin ?? new Uint8Array(0)).toString('base64'), timeoutMs: options.limits.timeoutMs, maxOutputBytes: options.limits.maxOutputBytes };
       this.child.stdin.write(`${JSON.stringify(request)}\n`);
     });
   }
@@ -147,7 +164,7 @@ export class HostShell {
 }
 
 /** Starts a runner through `argv` (the sandbox wrapper, ending in a bash -c of `exec node -e "$STREAMER_HOST_RUNNER"`). */
-export function startHostShell(argv: string[], cwd: string, env: NodeJS.ProcessEnv): HostShell {
-  const child = spawn(argv[0]!, argv.slice(1), { cwd, env: { ...env, STREAMER_HOST_RUNNER: RUNNER_SOURCE }, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+export function startHostShell(argv: string[], env: NodeJS.ProcessEnv): HostShell {
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: '/', env: { ...env, STREAMER_HOST_RUNNER: RUNNER_SOURCE }, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   return new HostShell(child);
 }

@@ -2,6 +2,8 @@
 // scratch directory, with a clean environment, a time and output limit, no network and no view of the
 // data directory where the machine allows it (probed once per sandbox, with a warning when it does not).
 import { spawn } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { AppError } from '../core/errors.js';
 import { startHostShell, type HostShell } from './host-shell.js';
 
@@ -109,9 +111,32 @@ export class HostSandbox {
    * A sandbox for every host command of one run in `cwd` (see host-shell.ts): made once, so that each
    * command costs a fork and an exec. Close it when the run ends.
    */
-  async open(cwd: string): Promise<HostShell> {
+  async open(cwd: string): Promise<HostCommands> {
+    // the runner works as nobody: it can enter the scratch directory only if every directory above it lets
+    // others through (a 0700 parent does not); then each command gets its own sandbox, entered as root
+    const mode = await this.probe();
+    if (mode.kind === 'root' && !(await traversableByOthers(cwd))) {
+      return { run: (command, options) => this.run(command, { ...options, cwd }), close: () => Promise.resolve() };
+    }
+    // a spare runner, started after the previous run took one, is ready: the run does not wait for its start
+    const taken = this.spare;
+    this.spare = this.startShell().then((spare) => spare.unref());
+    const shell = (await taken) ?? (await this.startShell());
+    return shell.bind(cwd);
+  }
+
+  private spare: Promise<HostShell | undefined> | undefined;
+
+  private async startShell(): Promise<HostShell> {
     const argv = await this.sandboxed(`exec ${JSON.stringify(process.execPath)} -e "$STREAMER_HOST_RUNNER"`);
-    return startHostShell(argv, cwd, cleanEnv(cwd));
+    return startHostShell(argv, cleanEnv('/'));
+  }
+
+  /** Stops the spare runner (the appliance's shutdown). */
+  async close(): Promise<void> {
+    const spare = await this.spare;
+    this.spare = undefined;
+    await spare?.close();
   }
 
   /** Runs `command` with bash in `cwd`. Never throws for the command's own failure; see HostResult. */
@@ -167,6 +192,20 @@ export class HostSandbox {
         resolveRun({ exitCode, signal, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), timedOut, outputExceeded });
       });
     });
+  }
+}
+
+/** What runs a run's host commands: a shared runner (host-shell.ts) or a sandbox per command. */
+export interface HostCommands {
+  run(command: string, options: { stdin?: Uint8Array; signal?: AbortSignal; limits: HostLimits }): Promise<HostResult>;
+  close(): Promise<void>;
+}
+
+async function traversableByOthers(path: string): Promise<boolean> {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    const st = await stat(dir).catch(() => undefined);
+    if (st === undefined || (st.mode & 0o001) === 0) return false;
+    if (dir === dirname(dir)) return true;
   }
 }
 

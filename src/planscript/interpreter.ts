@@ -9,8 +9,7 @@ import type { OsInspection } from '../guestfs/inspect/index.js';
 import { commandError, type CommandContext } from './command.js';
 import { CommandRegistry } from './commands/index.js';
 import { GUESTFISH_COMMANDS } from './guestfish-commands.js';
-import { DEFAULT_HOST_LIMITS, HostSandbox, type HostLimits, type HostResult } from './host.js';
-import type { HostShell } from './host-shell.js';
+import { DEFAULT_HOST_LIMITS, HostSandbox, type HostCommands, type HostLimits, type HostResult } from './host.js';
 import { parseLine } from './line-parser.js';
 import { canonicalCommandName, parseScript } from './parser.js';
 import { preflight, type ParsedStep, type PreflightReport } from './preflight.js';
@@ -178,7 +177,7 @@ export async function runBuildPlan(options: RunBuildPlanOptions): Promise<RunRes
     }
   } finally {
     await options.session.sync().catch((error: unknown) => log.add({ step: 0, line: 0 }, 'error', `Cannot write the guest filesystems out: ${toAppError(error).message}`));
-    await run.closeHost();
+    run.closeHost();
     await scratch.remove();
     log.flush();
   }
@@ -209,7 +208,7 @@ const MAX_INLINE_DEPTH = 8;
 class Session {
   private readonly logged = new WeakSet<object>();
   private readonly inspector: (() => Promise<OsInspection[]>) | undefined;
-  private shell: Promise<HostShell> | false | undefined;
+  private shell: Promise<HostCommands> | false | undefined;
   private inspection: OsInspection[] | undefined;
 
   constructor(private readonly parts: SessionParts) {
@@ -377,10 +376,11 @@ class Session {
   }
 
   /** Ends the run's host-command sandbox and whatever its commands left running. */
-  async closeHost(): Promise<void> {
+  closeHost(): void {
     const shell = this.shell;
     this.shell = false;
-    if (shell !== undefined && shell !== false) await (await shell).close();
+    // not waited for: the runner ends on its own, and its pid namespace takes whatever the run left
+    if (shell !== undefined && shell !== false) void shell.then((s) => s.close()).catch(() => undefined);
   }
 
   private logHostOutput(result: HostResult, at: { step: number; line: number }): void {
