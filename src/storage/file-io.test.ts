@@ -32,6 +32,26 @@ describe('PageCacheFile', () => {
     }
   });
 
+  it('reads large ranges asked for together, contiguous or not, each into its own buffer (one preadv per run)', async () => {
+    const fd = openSync(path, 'r');
+    try {
+      const file = new PageCacheFile(fd);
+      const size = 140 * 1024;
+      const at = [0, size, 2 * size + 4096, content.length - 1000];
+      const buffers = at.map(() => Buffer.alloc(size + 3, 0xee));
+      await Promise.all(at.map((position, i) => file.read(buffers[i]!, 3, size, position)));
+      at.forEach((position, i) => {
+        const b = buffers[i]!;
+        expect(b.subarray(0, 3).equals(Buffer.alloc(3, 0xee))).toBe(true);
+        const expected = Buffer.alloc(size);
+        content.copy(expected, 0, position, Math.min(content.length, position + size));
+        expect(b.subarray(3).equals(expected)).toBe(true);
+      });
+    } finally {
+      closeSync(fd);
+    }
+  });
+
   it('writes small (inline) and large (thread pool) buffers at their position', async () => {
     const copy = join(dir, 'copy');
     writeFileSync(copy, content);

@@ -1,6 +1,6 @@
 // Positional reads and writes on a raw file descriptor that never return short: the building blocks of
-// FileDisk and of the copy-on-write layer files.
-import { fdatasync, read, readSync, write, writeSync } from 'node:fs';
+// FileDisk and of the copy-on-write layer files; PageCacheFile runs small ones on the event loop.
+import { fdatasync, read, readSync, readv, write, writeSync } from 'node:fs';
 
 /** Reads exactly `length` bytes at `position` into `buffer` from `offset`; bytes past end of file read as zeroes. */
 export async function preadFully(fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<void> {
@@ -77,24 +77,74 @@ class InlinePolicy {
   }
 }
 
+/** A contiguous run of queued reads is sent as one preadv of at most this many buffers ... */
+const MAX_RUN_READS = 64;
+/** ... and this many bytes. */
+const MAX_RUN_BYTES = 4 * 1024 * 1024;
+
+interface QueuedRead {
+  target: Buffer;
+  position: number;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * Positional reads and writes of one file that skip libuv's thread pool while the page cache absorbs them. A
  * small read from cache, or write into it, takes microseconds; through the pool it costs two thread
  * hand-offs, which on a busy machine cost more than the copy (4 KiB random reads over NBD ran at half of
  * nbdkit's rate). Accesses that wait for the disk (a cache miss, writeback throttling) may hold the event
  * loop up for at most 2 % of the time (InlinePolicy); beyond that they go to the pool. Large accesses always
- * go to the pool, where they copy in parallel with the event loop's socket I/O.
+ * go to the pool, where they copy in parallel with the event loop's socket I/O; large reads asked for in
+ * the same turn of the event loop at contiguous positions share one preadv.
  */
 export class PageCacheFile {
   private readonly reads = new InlinePolicy();
   private readonly writes = new InlinePolicy();
+  /** Reads for the pool asked for in this turn of the event loop; contiguous ones go as one preadv. */
+  private queued: QueuedRead[] = [];
 
   constructor(private readonly fd: number) {}
 
   /** Like `preadFully` on this file. */
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<void> {
-    if (!this.reads.inline(length)) return preadFully(this.fd, buffer, offset, length, position);
-    return this.reads.run(() => preadFullySync(this.fd, buffer, offset, length, position));
+    if (this.reads.inline(length)) return this.reads.run(() => preadFullySync(this.fd, buffer, offset, length, position));
+    return new Promise((resolve, reject) => {
+      if (this.queued.length === 0) process.nextTick(this.submitQueued);
+      this.queued.push({ target: buffer.subarray(offset, offset + length), position, resolve, reject });
+    });
+  }
+
+  /**
+   * Sends the queued reads to the pool, runs of contiguous ones (a sequential reader's pipelined requests)
+   * as one preadv each: one thread hand-off for the run instead of one per read.
+   */
+  private readonly submitQueued = (): void => {
+    const queued = this.queued.sort((a, b) => a.position - b.position);
+    this.queued = [];
+    for (let i = 0; i < queued.length; ) {
+      const run = [queued[i] as QueuedRead];
+      let end = run[0]!.position + run[0]!.target.length;
+      for (i++; i < queued.length && run.length < MAX_RUN_READS; i++) {
+        const next = queued[i] as QueuedRead;
+        if (next.position !== end || end - run[0]!.position + next.target.length > MAX_RUN_BYTES) break;
+        run.push(next);
+        end += next.target.length;
+      }
+      this.readRun(run);
+    }
+  };
+
+  private readRun(run: QueuedRead[]): void {
+    const start = (run[0] as QueuedRead).position;
+    readv(this.fd, run.map((r) => r.target), start, (error, bytesRead) => {
+      for (const r of run) {
+        // a read cut short (end of file, or the kernel's choice) finishes on its own
+        const done = error ? 0 : Math.max(0, Math.min(r.target.length, bytesRead - (r.position - start)));
+        if (done === r.target.length) r.resolve();
+        else preadFully(this.fd, r.target, done, r.target.length - done, r.position + done).then(r.resolve, r.reject);
+      }
+    });
   }
 
   /** Like `pwriteFully` on this file. */
