@@ -235,6 +235,9 @@ class FatFs implements ImageFs {
         const target = newParent.find(name);
         if (target !== undefined && newParent === oldParent && target.slot === entry.slot) return;
         const template = oldParent.entryBytes(entry.slot);
+        // a directory changing parent has its '..' rewritten: checked before anything changes
+        const moved = entry.isDir && newParent !== oldParent ? await this.volume.subdirectory(entry) : undefined;
+        if (moved !== undefined && moved.entryBytes(1).toString('latin1', 0, 11) !== '..         ') fail('EIO', `directory "${entry.name}" has no '..' entry`);
         if (target !== undefined) {
           if (entry.isDir && !target.isDir) fail('ENOTDIR');
           if (!entry.isDir && target.isDir) fail('EISDIR');
@@ -254,10 +257,7 @@ class FatFs implements ImageFs {
         }
         // the source's slots are where they were: a new entry only fills free slots or grows the directory
         oldParent.remove(entry);
-        if (entry.isDir && newParent !== oldParent) {
-          const moved = await this.volume.subdirectory(entry);
-          moved.edit(1, (bytes, at) => setEntryStart(bytes, at, newParent.start === this.volume.rootKey ? 0 : newParent.start));
-        }
+        moved?.edit(1, (bytes, at) => setEntryStart(bytes, at, newParent.start === this.volume.rootKey ? 0 : newParent.start));
       },
       { writes: true },
     );
