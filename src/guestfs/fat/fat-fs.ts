@@ -243,6 +243,7 @@ class FatFs implements ImageFs {
           if (!entry.isDir && target.isDir) fail('EISDIR');
           const replaced = target.isDir ? await this.volume.subdirectory(target) : undefined;
           if (replaced !== undefined && replaced.entries().length > 0) fail('ENOTEMPTY');
+          const replacedChain = replaced === undefined ? this.fat.chain(target.start) : [];
           // the target's entry (and its name) takes the source's file, as Linux's vfat_rename does
           newParent.edit(target.slot, (bytes, at) => {
             const lcase = bytes[at + OFF.lcase]!;
@@ -251,7 +252,7 @@ class FatFs implements ImageFs {
             setCtime(bytes, at, this.now());
           });
           if (replaced !== undefined) this.volume.dropDirectory(replaced);
-          else this.fat.release(this.fat.chain(target.start));
+          else this.fat.release(replacedChain);
         } else {
           this.volume.createEntry(newParent, name, { attr: entry.attr, start: entry.start, template });
         }
