@@ -4,14 +4,14 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomFillSync } from 'node:crypto';
-import { closeSync, existsSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { ExportRegistry, startNbdServer } from '../src/nbd/index.js';
 import type { Disk } from '../src/storage/disk.js';
 import { openBenchDisks, type BenchDisks } from './nbd-disks.js';
+import { writeResultsBlock } from './results-file.js';
 
 const GiB = 1 << 30;
 const MiB = 1 << 20;
@@ -106,7 +106,8 @@ const fio = (rw: 'randread' | 'randwrite', depth: number) => async (url: string)
     '--name=b', '--ioengine=nbd', `--uri=${url}`, `--rw=${rw}`, '--bs=4k', `--iodepth=${depth}`,
     `--size=${Math.min(SIZE, GiB)}`, '--time_based', `--runtime=${FIO_SECONDS}`, '--output-format=json',
   ]);
-  const job = JSON.parse(out.slice(out.indexOf('{'))).jobs[0];
+  const report = JSON.parse(out.slice(out.indexOf('{'))) as { jobs: { read: { iops: number }; write: { iops: number } }[] };
+  const job = report.jobs[0]!;
   return rw === 'randread' ? job.read.iops : job.write.iops;
 };
 
@@ -184,16 +185,7 @@ function makeQcow2Overlay(raw: string): string {
 }
 
 function writeResults(): void {
-  const file = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'RESULTS.md');
-  const begin = '<!-- nbd-throughput:begin -->';
-  const end = '<!-- nbd-throughput:end -->';
-  const block = `${begin}\n\`\`\`\n${lines.join('\n')}\n\`\`\`\n${end}`;
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  if (current.includes(begin) && current.includes(end)) {
-    writeFileSync(file, current.slice(0, current.indexOf(begin)) + block + current.slice(current.indexOf(end) + end.length));
-  } else {
-    writeFileSync(file, `${current}\n${block}\n`);
-  }
+  writeResultsBlock('nbd-throughput', lines);
 }
 
 async function main(): Promise<void> {

@@ -3,11 +3,10 @@
 // running the same substituted scripts on a copy of the image. Prints `name: value unit` lines and ratios,
 // and writes them into bench/RESULTS.md. Run: npx tsc -p tsconfig.json && node dist/bench/planscript.js [servers=50]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { substitute, type AttributeValues } from '../src/attributes/index.js';
 import { probeAccelerator } from '../src/compute/index.js';
 import { ExtWorkerPool } from '../src/guestfs/ext/index.js';
@@ -15,6 +14,7 @@ import { openGuestSession } from '../src/guestfs/open-session.js';
 import { HostSandbox, runBuildPlan, type BuildPlanStep } from '../src/planscript/index.js';
 import { openVolumeStore, type Disk, type VolumeStore } from '../src/storage/index.js';
 import { loadFixtureBundles } from '../test/planscript/fixture-bundles.js';
+import { writeResultsBlock } from './results-file.js';
 
 const SERVERS = Number(process.argv[2] ?? 50);
 const WARMUP = 5;
@@ -366,16 +366,7 @@ function fatMessage(image: string): { message: string; fsck: string[] } {
 }
 
 function writeResults(): void {
-  const file = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'RESULTS.md');
-  const begin = '<!-- planscript:begin -->';
-  const end = '<!-- planscript:end -->';
-  const block = `${begin}\n\`\`\`\n${lines.join('\n')}\n\`\`\`\n${end}`;
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  if (current.includes(begin) && current.includes(end)) {
-    writeFileSync(file, current.slice(0, current.indexOf(begin)) + block + current.slice(current.indexOf(end) + end.length));
-  } else {
-    writeFileSync(file, `${current}\n${block}\n`);
-  }
+  writeResultsBlock('planscript', lines);
 }
 
 async function main(): Promise<void> {
