@@ -1,5 +1,5 @@
 // One guest disk opened for a plan-script run: its partitions, what each holds, and a mount table whose
-// filesystems are the in-process engines (ext2/3/4 today). Types the native engine cannot mount are
+// filesystems are the in-process engines (ext2/3/4 through libext2fs, FAT through src/guestfs/fat). Types the native engine cannot mount are
 // named in the error, so a caller can hand the plan to guestfish instead.
 import { AppError } from '../core/errors.js';
 import type { Disk } from '../storage/disk.js';
