@@ -1,6 +1,6 @@
 // One guest disk opened for a plan-script run: its partitions, what each holds, and a mount table whose
-// filesystems are the in-process engines (ext2/3/4 through libext2fs, FAT through src/guestfs/fat). Types the native engine cannot mount are
-// named in the error, so a caller can hand the plan to guestfish instead.
+// filesystems are the in-process engines (ext2/3/4 through libext2fs, FAT through src/guestfs/fat).
+// Types the native engine cannot mount are named in the error, so a caller can hand the plan to guestfish.
 import { AppError } from '../core/errors.js';
 import type { Disk } from '../storage/disk.js';
 import { openExt, readExtSuperblock, type ExtWorkerPool } from './ext/index.js';
