@@ -27,6 +27,8 @@ process.stdin.on('end', () => {
   process.exit(0);
 });
 const reply = (message) => process.stdout.write(JSON.stringify(message) + '\\n');
+// the first spawn of a node process is several times slower than the next: a spare pays it while it waits
+spawn('/bin/true', [], { stdio: 'ignore' }).on('error', () => {});
 function handle(request) {
   if (request.kill !== undefined) return running.get(request.kill)?.();
   const env = { PATH, HOME: request.cwd, TMPDIR: request.cwd, LANG: 'C', LC_ALL: 'C', PWD: request.cwd };
