@@ -1,24 +1,10 @@
 // Failures inside the FAT engine are errno codes (what Linux's vfat would return); the ImageFs methods turn
 // them into AppErrors worded like guestfish's (`mkdir: /EFI: File exists`) with the command and path.
-import { AppError, type ErrorKind } from '../../core/errors.js';
+import { AppError } from '../../core/errors.js';
+import { ERRNO_ERRORS, type Errno } from '../errno.js';
 
-export type Errno = 'ENOENT' | 'EEXIST' | 'ENOTDIR' | 'EISDIR' | 'ENOTEMPTY' | 'ENOSPC' | 'EROFS' | 'EINVAL' | 'ENAMETOOLONG' | 'EPERM' | 'EBUSY' | 'EFBIG' | 'EIO';
-
-const BY_ERRNO: Record<Errno, { code: string; kind: ErrorKind; text: string }> = {
-  ENOENT: { code: 'FS_NOT_FOUND', kind: 'not_found', text: 'No such file or directory' },
-  EEXIST: { code: 'FS_EXISTS', kind: 'conflict', text: 'File exists' },
-  ENOTDIR: { code: 'FS_NOT_DIR', kind: 'invalid', text: 'Not a directory' },
-  EISDIR: { code: 'FS_IS_DIR', kind: 'invalid', text: 'Is a directory' },
-  ENOTEMPTY: { code: 'FS_NOT_EMPTY', kind: 'conflict', text: 'Directory not empty' },
-  ENOSPC: { code: 'FS_NO_SPACE', kind: 'unavailable', text: 'No space left on device' },
-  EROFS: { code: 'FS_READ_ONLY', kind: 'forbidden', text: 'Read-only file system' },
-  EINVAL: { code: 'FS_UNSUPPORTED', kind: 'invalid', text: 'Invalid argument' },
-  ENAMETOOLONG: { code: 'FS_UNSUPPORTED', kind: 'invalid', text: 'File name too long' },
-  EPERM: { code: 'FS_UNSUPPORTED', kind: 'invalid', text: 'Operation not permitted' },
-  EBUSY: { code: 'FS_UNSUPPORTED', kind: 'conflict', text: 'Device or resource busy' },
-  EFBIG: { code: 'FS_NO_SPACE', kind: 'invalid', text: 'File too large' },
-  EIO: { code: 'FS_CORRUPT', kind: 'internal', text: 'Input/output error' },
-};
+export type { Errno } from '../errno.js';
+const BY_ERRNO = ERRNO_ERRORS;
 
 /** A failure of the engine with its errno; `detail` says what was found (for EIO) and is kept out of the message's tail. */
 export class FatErrno extends Error {
