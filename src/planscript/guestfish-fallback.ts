@@ -11,7 +11,7 @@ import { AppError } from '../core/errors.js';
 import { secretValues, substitute, type AttributeValues, type CustomAttribute } from '../attributes/index.js';
 import { ExportRegistry, startNbdServer } from '../nbd/index.js';
 import type { Disk } from '../storage/disk.js';
-import type { BuildPlanStep, RunFailure, RunResult, StepResult } from './interpreter.js';
+import { runResult, type BuildPlanStep, type RunFailure, type RunResult, type StepResult } from './interpreter.js';
 import { RunLog, type LogLine } from './run-log.js';
 
 export interface GuestfishRunOptions {
@@ -171,13 +171,5 @@ export async function runWithGuestfish(options: GuestfishRunOptions): Promise<Ru
       code: timedOut ? 'PLANSCRIPT_GUESTFISH_TIMEOUT' : 'PLANSCRIPT_GUESTFISH_FAILED',
     };
   }
-  return {
-    ok: failure === undefined,
-    steps: results,
-    ...(failure === undefined ? {} : { failure }),
-    log: log.lines,
-    imageStreamerLog: log.imageStreamerLog,
-    durationMs: Date.now() - started,
-    unresolved: [...unresolved],
-  };
+  return runResult({ steps: results, failure, log, started, unresolved: [...unresolved] });
 }

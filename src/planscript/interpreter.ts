@@ -181,14 +181,20 @@ export async function runBuildPlan(options: RunBuildPlanOptions): Promise<RunRes
     await scratch.remove();
     log.flush();
   }
+  return runResult({ steps: results, failure, log, started, unresolved: prepared.unresolved });
+}
+
+/** A run's result from its parts; the native engine and the guestfish route both end with it. */
+export function runResult(parts: { steps: StepResult[]; failure: RunFailure | undefined; log: RunLog; started: number; unresolved: string[] }): RunResult {
+  const { failure, log } = parts;
   return {
     ok: failure === undefined,
-    steps: results,
+    steps: parts.steps,
     ...(failure === undefined ? {} : { failure }),
     log: log.lines,
     imageStreamerLog: log.imageStreamerLog,
-    durationMs: Date.now() - started,
-    unresolved: prepared.unresolved,
+    durationMs: Date.now() - parts.started,
+    unresolved: parts.unresolved,
   };
 }
 
