@@ -88,3 +88,19 @@ export function parseBootSector(sector: Buffer, sizeBytes: number): FatGeometry 
 export function clusterOffset(geometry: FatGeometry, cluster: number): number {
   return geometry.dataOffset + (cluster - 2) * geometry.clusterSize;
 }
+
+/**
+ * Takes the dirty sector numbers out of `dirty` as runs of consecutive sectors, [first, last] each, so that a
+ * flush writes each run once; `joins(prev, next)` may refuse to join two consecutive sectors.
+ */
+export function takeDirtyRuns(dirty: Set<number>, joins: (prev: number, next: number) => boolean = () => true): [number, number][] {
+  const sectors = [...dirty].sort((a, b) => a - b);
+  dirty.clear();
+  const runs: [number, number][] = [];
+  for (const sector of sectors) {
+    const run = runs[runs.length - 1];
+    if (run !== undefined && sector === run[1] + 1 && joins(run[1], sector)) run[1] = sector;
+    else runs.push([sector, sector]);
+  }
+  return runs;
+}

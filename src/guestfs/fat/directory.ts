@@ -2,7 +2,7 @@
 // slots written in place with the changed sectors remembered, and those sectors written back on flush.
 // The FAT12/16 root is a fixed region; every other directory is a cluster chain that can grow.
 import type { Disk } from '../../storage/disk.js';
-import { clusterOffset, type FatGeometry } from './boot-sector.js';
+import { clusterOffset, takeDirtyRuns, type FatGeometry } from './boot-sector.js';
 import { ATTR_VOLUME, DELETED, ENTRY_BYTES, parseEntries, type DirEntry } from './dir-entries.js';
 import { foldName, readShortName } from './names.js';
 
@@ -137,14 +137,9 @@ export class Directory {
 
   async flush(disk: Disk): Promise<void> {
     const size = this.geometry.sectorSize;
-    const sectors = [...this.dirty].sort((a, b) => a - b);
-    this.dirty.clear();
-    for (let i = 0; i < sectors.length; ) {
-      // one write per run of sectors that are next to each other on the volume too
-      let j = i + 1;
-      while (j < sectors.length && sectors[j] === sectors[j - 1]! + 1 && this.diskOffset(sectors[j]! * size) === this.diskOffset(sectors[j - 1]! * size) + size) j++;
-      await disk.write(this.diskOffset(sectors[i]! * size), this.data.subarray(sectors[i]! * size, sectors[j - 1]! * size + size));
-      i = j;
+    // one write per run of sectors that are next to each other on the volume too
+    for (const [first, last] of takeDirtyRuns(this.dirty, (prev, next) => this.diskOffset(next * size) === this.diskOffset(prev * size) + size)) {
+      await disk.write(this.diskOffset(first * size), this.data.subarray(first * size, last * size + size));
     }
   }
 }

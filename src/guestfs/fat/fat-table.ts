@@ -2,7 +2,7 @@
 // sectors marked dirty and written to every copy on flush, so the copies stay identical. On FAT32 the
 // FSInfo sector's free count and next-free hint are kept up to date.
 import type { Disk } from '../../storage/disk.js';
-import type { FatGeometry } from './boot-sector.js';
+import { takeDirtyRuns, type FatGeometry } from './boot-sector.js';
 import { fail } from './errno.js';
 
 /** FSInfo signatures (FAT spec §5): lead, structure, trail. */
@@ -147,15 +147,10 @@ export class FatTable {
   /** Writes the changed FAT sectors to every copy, and the FSInfo sector. */
   async flush(disk: Disk): Promise<void> {
     const size = this.geometry.sectorSize;
-    const sectors = [...this.dirty].sort((a, b) => a - b);
-    this.dirty.clear();
-    for (let i = 0; i < sectors.length; ) {
-      let j = i + 1;
-      while (j < sectors.length && sectors[j] === sectors[j - 1]! + 1) j++;
-      const start = sectors[i]! * size;
-      const data = this.raw.subarray(start, Math.min(this.raw.length, (sectors[j - 1]! + 1) * size));
+    for (const [first, last] of takeDirtyRuns(this.dirty)) {
+      const start = first * size;
+      const data = this.raw.subarray(start, Math.min(this.raw.length, (last + 1) * size));
       for (let copy = 0; copy < this.geometry.fatCount; copy++) await disk.write(this.geometry.fatOffset + copy * this.geometry.fatBytes + start, data);
-      i = j;
     }
     if (this.fsInfo !== undefined && this.fsInfoDirty) {
       this.fsInfo.writeUInt32LE(this.freeCount, 488);
