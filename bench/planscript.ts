@@ -11,7 +11,7 @@ import { substitute, type AttributeValues } from '../src/attributes/index.js';
 import { probeAccelerator } from '../src/compute/index.js';
 import { ExtWorkerPool } from '../src/guestfs/ext/index.js';
 import { openGuestSession } from '../src/guestfs/open-session.js';
-import { HostSandbox, runBuildPlan, type BuildPlanStep } from '../src/planscript/index.js';
+import { DEFAULT_HOST_LIMITS, HostSandbox, runBuildPlan, type BuildPlanStep } from '../src/planscript/index.js';
 import { openVolumeStore, type Disk, type VolumeStore } from '../src/storage/index.js';
 import { loadFixtureBundles } from '../test/planscript/fixture-bundles.js';
 import { writeResultsBlock } from './results-file.js';
@@ -393,13 +393,19 @@ async function main(): Promise<void> {
     say('typical e2fsck -fn of an engine result: clean');
 
     const mode = await parts.sandbox.probe();
-    const hostTimes: number[] = [];
+    const hostCommand = 'echo "Mounting File Systems:"';
+    const commands = await parts.sandbox.open(dir);
+    const hostTimes = { runner: [] as number[], own: [] as number[] };
     for (let i = 0; i < 20; i++) {
-      const t = performance.now();
-      await parts.sandbox.run('echo "Mounting File Systems:"', { cwd: dir });
-      hostTimes.push(performance.now() - t);
+      let t = performance.now();
+      await commands.run(hostCommand, { limits: DEFAULT_HOST_LIMITS });
+      hostTimes.runner.push(performance.now() - t);
+      t = performance.now();
+      await parts.sandbox.run(hostCommand, { cwd: dir });
+      hostTimes.own.push(performance.now() - t);
     }
-    record(`host command (!echo, sandbox "${mode.kind}") median`, percentile(hostTimes, 50), 'ms');
+    record(`host command (!echo, sandbox "${mode.kind}", through the sandbox's runner) median`, percentile(hostTimes.runner, 50), 'ms');
+    record(`host command (!echo, sandbox "${mode.kind}", a sandbox of its own) median`, percentile(hostTimes.own, 50), 'ms');
     const uefiImage = await store.importImageFile(uefi.image);
     const uefiResult = await engineCase('uefi', parts, uefiImage.imageId, [{ name: UEFI_SCRIPT, content: uefi.script }], uefiValues);
     await exportVolume(store, uefiResult.keptVolume, join(dir, 'uefi-engine.img'));
@@ -418,6 +424,7 @@ async function main(): Promise<void> {
     say(`ratio typical guestfish/engine: ${(typicalFish / typical.engineMedian).toFixed(2)}x (goal engine <= ${GOAL_MS} ms per server: ${typical.engineMedian <= GOAL_MS ? 'met' : 'missed'})`);
     say(`ratio uefi guestfish/engine: ${(uefiFish / uefiResult.engineMedian).toFixed(2)}x (goal engine <= ${GOAL_MS} ms per server: ${uefiResult.engineMedian <= GOAL_MS ? 'met' : 'missed'})`);
   } finally {
+    await parts.sandbox.close();
     await pool.close();
     await store.close();
   }

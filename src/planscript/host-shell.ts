@@ -1,15 +1,24 @@
-// One sandbox for all the host commands of a build-plan run: the namespaces, covering mounts and the switch
-// to `nobody` are made once, for a small runner (node) that starts each command as a fresh bash in its own
-// process group with the run's limits. Starting a host command then costs a fork and an exec instead of
-// unshare + mount + setpriv + two shells. The runner and everything left of the run end when it closes.
+// One runner for all the host commands of a HostSandbox (an appliance): a small node process started once
+// inside the sandbox's network and mount namespaces, with the data paths covered and no_new_privs set. For
+// each command it starts `unshare --pid --fork --kill-child` (as `nobody` where the appliance is root) and
+// a fresh bash in the command's scratch directory, in its own process group, with the run's limits. A host
+// command then costs a fork and two execs instead of new network and mount namespaces, covering mounts and
+// three more execs; a run costs nothing at all; and nothing a command starts outlives it, because the first
+// process of its pid namespace is the command's bash. The runner ends with the sandbox (or when its stdin
+// closes, so never after the appliance).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { AppError } from '../core/errors.js';
 import type { HostLimits, HostResult } from './host.js';
 
-/** The runner, run with `node -e`: JSON requests on stdin, JSON replies on stdout, one line each. */
+/**
+ * The runner, run with `node -e SOURCE`: JSON requests on stdin, JSON replies on stdout, one line each.
+ * STREAMER_HOST_PREFIX (a JSON array) is what starts a command in its own pid namespace as its user; bash
+ * and the command follow it.
+ */
 export const RUNNER_SOURCE = `
 'use strict';
 const { spawn } = require('node:child_process');
+const prefix = JSON.parse(process.env.STREAMER_HOST_PREFIX);
 const PATH = process.env.PATH;
 const running = new Map();
 let buffer = '';
@@ -27,12 +36,11 @@ process.stdin.on('end', () => {
   process.exit(0);
 });
 const reply = (message) => process.stdout.write(JSON.stringify(message) + '\\n');
-// the first spawn of a node process is several times slower than the next: a spare pays it while it waits
-spawn('/bin/true', [], { stdio: 'ignore' }).on('error', () => {});
 function handle(request) {
   if (request.kill !== undefined) return running.get(request.kill)?.();
   const env = { PATH, HOME: request.cwd, TMPDIR: request.cwd, LANG: 'C', LC_ALL: 'C', PWD: request.cwd };
-  const child = spawn('/bin/bash', ['--norc', '--noprofile', '-c', request.command], { cwd: request.cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  const argv = [...prefix, '/bin/bash', '--norc', '--noprofile', '-c', request.command];
+  const child = spawn(argv[0], argv.slice(1), { cwd: request.cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   const out = [];
   const err = [];
   let bytes = 0;
@@ -72,15 +80,17 @@ interface Reply {
   outputExceeded: boolean;
 }
 
-export class HostShell {
+function resultOf(reply: Reply): HostResult {
+  return { exitCode: reply.exitCode, signal: reply.signal, stdout: Buffer.from(reply.stdout, 'base64'), stderr: Buffer.from(reply.stderr, 'base64'), timedOut: reply.timedOut, outputExceeded: reply.outputExceeded };
+}
+
+export class HostRunner {
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: (r: HostResult) => void; reject: (e: unknown) => void }>();
   private failure: AppError | undefined;
   private diagnostics = '';
 
-  private cwd = '/';
-
-  /** @internal HostSandbox.open makes these. */
+  /** @internal startHostRunner makes these. */
   constructor(private readonly child: ChildProcessWithoutNullStreams) {
     let buffer = '';
     child.stdout.setEncoding('utf8');
@@ -91,8 +101,9 @@ export class HostShell {
         buffer = buffer.slice(nl + 1);
         const waiter = this.waiting.get(reply.id);
         this.waiting.delete(reply.id);
+        if (this.waiting.size === 0) this.holdProcess(false);
         if (reply.error !== undefined) waiter?.reject(new AppError('unavailable', 'PLANSCRIPT_HOST_SPAWN', `Cannot run a host command: ${reply.error}`));
-        else waiter?.resolve({ exitCode: reply.exitCode, signal: reply.signal, stdout: Buffer.from(reply.stdout, 'base64'), stderr: Buffer.from(reply.stderr, 'base64'), timedOut: reply.timedOut, outputExceeded: reply.outputExceeded });
+        else waiter?.resolve(resultOf(reply));
       }
     });
     child.stderr.on('data', (chunk: Buffer) => {
@@ -104,31 +115,30 @@ export class HostShell {
     });
     child.on('close', (code) => {
       const why = this.diagnostics.trim() === '' ? `exit status ${code}` : this.diagnostics.trim().split('\n').slice(-3).join('; ');
-      this.failure = new AppError('unavailable', 'PLANSCRIPT_HOST_RUNNER', `The host-command sandbox of this run ended (${why})`);
+      this.failure = new AppError('unavailable', 'PLANSCRIPT_HOST_RUNNER', `The host-command sandbox ended (${why})`);
       for (const waiter of this.waiting.values()) waiter.reject(this.failure);
       this.waiting.clear();
     });
+    this.holdProcess(false);
   }
 
-  /** Binds the (spare) runner to a run's scratch directory; it keeps the process alive from now on. */
-  bind(cwd: string): this {
-    this.cwd = cwd;
-    this.child.ref();
-    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) (stream as unknown as { ref?: () => void }).ref?.();
-    return this;
+  /** False once the runner has ended: the sandbox then starts another. */
+  get alive(): boolean {
+    return this.failure === undefined;
   }
 
-  /** A spare runner must not keep the process alive. */
-  unref(): this {
-    this.child.unref();
-    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
-    return this;
+  /** The runner keeps the process alive only while a command of it runs. */
+  private holdProcess(hold: boolean): void {
+    for (const handle of [this.child, this.child.stdin, this.child.stdout, this.child.stderr] as unknown as { ref?: () => void; unref?: () => void }[]) {
+      if (hold) handle.ref?.();
+      else handle.unref?.();
+    }
   }
 
-  /** Runs `command` with bash in the run's scratch directory. Never throws for the command's own failure. */
-  run(command: string, options: { stdin?: Uint8Array; signal?: AbortSignal; limits: HostLimits }): Promise<HostResult> {
+  /** Runs `command` with bash in `cwd`. Never throws for the command's own failure. */
+  run(command: string, options: { cwd: string; stdin?: Uint8Array; signal?: AbortSignal; limits: HostLimits }): Promise<HostResult> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
-    if (options.signal?.aborted === true) return Promise.reject(new AppError('unavailable', 'PLANSCRIPT_ABORTED', 'The plan-script run was cancelled'));
+    if (options.signal?.aborted === true) return Promise.reject(abortError());
     const id = this.nextId++;
     return new Promise<HostResult>((resolve, reject) => {
       const onAbort = (): void => {
@@ -138,17 +148,21 @@ export class HostShell {
       this.waiting.set(id, {
         resolve: (result) => {
           options.signal?.removeEventListener('abort', onAbort);
-          if (options.signal?.aborted === true) reject(new AppError('unavailable', 'PLANSCRIPT_ABORTED', 'The plan-script run was cancelled'));
+          if (options.signal?.aborted === true) reject(abortError());
           else resolve(result);
         },
-        reject,
+        reject: (error) => {
+          options.signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
       });
-      const request = { id, cwd: this.cwd, command, stdin: Buffer.from(options.stdin ?? new Uint8Array(0)).toString('base64'), timeoutMs: options.limits.timeoutMs, maxOutputBytes: options.limits.maxOutputBytes };
+      if (this.waiting.size === 1) this.holdProcess(true);
+      const request = { id, cwd: options.cwd, command, stdin: Buffer.from(options.stdin ?? new Uint8Array(0)).toString('base64'), timeoutMs: options.limits.timeoutMs, maxOutputBytes: options.limits.maxOutputBytes };
       this.child.stdin.write(`${JSON.stringify(request)}\n`);
     });
   }
 
-  /** Ends the runner; with it ends every process the run's host commands left (its pid namespace goes). */
+  /** Ends the runner; with it ends every command still running (its pid namespace goes). */
   async close(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const closed = new Promise<void>((resolve) => this.child.once('close', () => resolve()));
@@ -165,8 +179,15 @@ export class HostShell {
   }
 }
 
-/** Starts a runner through `argv` (the sandbox wrapper, ending in a bash -c of `exec node -e "$STREAMER_HOST_RUNNER"`). */
-export function startHostShell(argv: string[], env: NodeJS.ProcessEnv): HostShell {
-  const child = spawn(argv[0]!, argv.slice(1), { cwd: '/', env: { ...env, STREAMER_HOST_RUNNER: RUNNER_SOURCE }, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
-  return new HostShell(child);
+/**
+ * Starts a runner through `argv`, the sandbox wrapper that ends in `exec … node -e "$STREAMER_HOST_RUNNER"`
+ * (host.ts builds it); `prefix` starts each command (see RUNNER_SOURCE).
+ */
+export function startHostRunner(argv: string[], prefix: string[], env: NodeJS.ProcessEnv): HostRunner {
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: '/', env: { ...env, STREAMER_HOST_RUNNER: RUNNER_SOURCE, STREAMER_HOST_PREFIX: JSON.stringify(prefix) }, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  return new HostRunner(child);
+}
+
+function abortError(): AppError {
+  return new AppError('unavailable', 'PLANSCRIPT_ABORTED', 'The plan-script run was cancelled');
 }

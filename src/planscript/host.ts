@@ -2,10 +2,8 @@
 // scratch directory, with a clean environment, a time and output limit, no network and no view of the
 // data directory where the machine allows it (probed once per sandbox, with a warning when it does not).
 import { spawn } from 'node:child_process';
-import { stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { AppError } from '../core/errors.js';
-import { startHostShell, type HostShell } from './host-shell.js';
+import { startHostRunner, type HostRunner } from './host-shell.js';
 
 export interface HostLimits {
   /** Wall-clock limit of one host command; the whole process group is killed after it. */
@@ -38,11 +36,20 @@ export interface SandboxMode {
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const NOBODY = { uid: 65534, gid: 65534 };
 
-// $1 = the command, $2 = 'drop' to switch to nobody, the rest = paths to cover with an empty read-only tmpfs.
-const ROOT_WRAPPER = 'c=$1; shift; for p; do mount -t tmpfs -o ro,size=4k,mode=0 none "$p" || exit 125; done; ' +
+// What starts one command of the runner in its own pid namespace (its bash is the namespace's first process,
+// so whatever the command leaves ends with it): as nobody where the appliance is root (unshare clears the
+// supplementary groups; the runner's no_new_privs is inherited), in a user namespace of its own otherwise,
+// which also locks the runner's covering mounts.
+const ROOT_COMMAND = ['unshare', '--pid', '--fork', '--kill-child', '--setuid', String(NOBODY.uid), '--setgid', String(NOBODY.gid), '--'];
+const USER_COMMAND = ['unshare', '--user', '--map-root-user', '--mount', '--pid', '--fork', '--kill-child', '--'];
+
+// Covers each path of the arguments with an empty read-only tmpfs.
+const COVER = 'for p; do mount -t tmpfs -o ro,size=4k,mode=0 none "$p" || exit 125; done; ';
+// $1 = the command, the rest = paths to cover.
+const ROOT_WRAPPER = `c=$1; shift; ${COVER}` +
   `exec setpriv --reuid=${NOBODY.uid} --regid=${NOBODY.gid} --clear-groups --no-new-privs /bin/bash --norc --noprofile -c "$c"`;
 // In a user namespace the covering mounts are made in an outer namespace and locked by an inner one.
-const USER_WRAPPER = 'c=$1; shift; for p; do mount -t tmpfs -o ro,size=4k,mode=0 none "$p" || exit 125; done; ' +
+const USER_WRAPPER = `c=$1; shift; ${COVER}` +
   'exec unshare --user --map-root-user --mount /bin/bash --norc --noprofile -c "$c"';
 
 export interface HostSandboxOptions {
@@ -86,13 +93,13 @@ export class HostSandbox {
     const isRoot = process.getuid?.() === 0;
     if (isRoot) {
       const ok = await quickRun(['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c',
-        `mount -t tmpfs -o ro,size=4k none /mnt && exec setpriv --reuid=${NOBODY.uid} --regid=${NOBODY.gid} --clear-groups --no-new-privs /bin/true`]);
+        `mount -t tmpfs -o ro,size=4k none /mnt && exec setpriv --no-new-privs -- ${ROOT_COMMAND.join(' ')} /bin/true`]);
       if (ok) return { kind: 'root', runAs: NOBODY };
       warn('Host commands run as root without network or mount isolation: "unshare"/"setpriv" (util-linux) did not work here');
       return { kind: 'none' };
     }
     const ok = await quickRun(['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--map-root-user', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c',
-      'mount -t tmpfs -o ro,size=4k none /mnt && exec unshare --user --map-root-user --mount /bin/true']);
+      `mount -t tmpfs -o ro,size=4k none /mnt && exec ${USER_COMMAND.join(' ')} /bin/true`]);
     if (ok) return { kind: 'user' };
     warn('Host commands run without network isolation and can see the data directory: unprivileged user namespaces are not available (sysctl kernel.unprivileged_userns_clone)');
     return { kind: 'none' };
@@ -108,35 +115,37 @@ export class HostSandbox {
   }
 
   /**
-   * A sandbox for every host command of one run in `cwd` (see host-shell.ts): made once, so that each
-   * command costs a fork and an exec. Close it when the run ends.
+   * The host commands of one run in `cwd`, through the sandbox's runner (see host-shell.ts), started at the
+   * first run and kept: each command then costs a fork and two execs. Close it when the run ends.
    */
   async open(cwd: string): Promise<HostCommands> {
-    // the runner works as nobody: it can enter the scratch directory only if every directory above it lets
-    // others through (a 0700 parent does not); then each command gets its own sandbox, entered as root
+    const runner = await this.currentRunner();
+    return { run: (command, options) => runner.run(command, { ...options, cwd }), close: () => Promise.resolve() };
+  }
+
+  private runner: Promise<HostRunner> | undefined;
+
+  private async currentRunner(): Promise<HostRunner> {
+    const running = await this.runner;
+    if (running?.alive === true) return running;
+    this.runner = this.startRunner();
+    return this.runner;
+  }
+
+  private async startRunner(): Promise<HostRunner> {
     const mode = await this.probe();
-    if (mode.kind === 'root' && !(await traversableByOthers(cwd))) {
-      return { run: (command, options) => this.run(command, { ...options, cwd }), close: () => Promise.resolve() };
-    }
-    // a spare runner, started after the previous run took one, is ready: the run does not wait for its start
-    const taken = this.spare;
-    this.spare = this.startShell().then((spare) => spare.unref());
-    const shell = (await taken) ?? (await this.startShell());
-    return shell.bind(cwd);
+    const node = `exec setpriv --no-new-privs -- ${JSON.stringify(process.execPath)} -e "$STREAMER_HOST_RUNNER"`;
+    const hidden = [...(this.options.hiddenPaths ?? [])];
+    if (mode.kind === 'root') return startHostRunner(['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', COVER + node, 'runner', ...hidden], ROOT_COMMAND, cleanEnv('/'));
+    if (mode.kind === 'user') return startHostRunner(['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--map-root-user', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', COVER + node, 'runner', ...hidden], USER_COMMAND, cleanEnv('/'));
+    return startHostRunner(['/bin/bash', '--norc', '--noprofile', '-c', `exec ${JSON.stringify(process.execPath)} -e "$STREAMER_HOST_RUNNER"`], [], cleanEnv('/'));
   }
 
-  private spare: Promise<HostShell | undefined> | undefined;
-
-  private async startShell(): Promise<HostShell> {
-    const argv = await this.sandboxed(`exec ${JSON.stringify(process.execPath)} -e "$STREAMER_HOST_RUNNER"`);
-    return startHostShell(argv, cleanEnv('/'));
-  }
-
-  /** Stops the spare runner (the appliance's shutdown). */
+  /** Ends the runner and every host command still running (the appliance's shutdown). */
   async close(): Promise<void> {
-    const spare = await this.spare;
-    this.spare = undefined;
-    await spare?.close();
+    const runner = await this.runner?.catch(() => undefined);
+    this.runner = undefined;
+    await runner?.close();
   }
 
   /** Runs `command` with bash in `cwd`. Never throws for the command's own failure; see HostResult. */
@@ -199,14 +208,6 @@ export class HostSandbox {
 export interface HostCommands {
   run(command: string, options: { stdin?: Uint8Array; signal?: AbortSignal; limits: HostLimits }): Promise<HostResult>;
   close(): Promise<void>;
-}
-
-async function traversableByOthers(path: string): Promise<boolean> {
-  for (let dir = dirname(path); ; dir = dirname(dir)) {
-    const st = await stat(dir).catch(() => undefined);
-    if (st === undefined || (st.mode & 0o001) === 0) return false;
-    if (dir === dirname(dir)) return true;
-  }
 }
 
 /** All a host command's environment: nothing of the appliance's own. */

@@ -138,7 +138,9 @@ export async function runBuildPlan(options: RunBuildPlanOptions): Promise<RunRes
   const refusal = refuse(prepared.report, (t) => log.mask(t));
   if (refusal !== undefined) throw refusal;
 
-  const sandbox = options.sandbox ?? new HostSandbox({ warn: (message) => log.add({ step: 0, line: 0 }, 'warning', message) });
+  // a sandbox of the run's own (no appliance gave one) ends with the run
+  const ownSandbox = options.sandbox === undefined ? new HostSandbox({ warn: (message) => log.add({ step: 0, line: 0 }, 'warning', message) }) : undefined;
+  const sandbox = options.sandbox ?? ownSandbox!;
   const mode = await sandbox.probe();
   const scratch = await Scratch.create(options.scratchParent, mode.runAs);
   const limits: HostLimits = { ...DEFAULT_HOST_LIMITS, ...options.hostLimits };
@@ -178,6 +180,7 @@ export async function runBuildPlan(options: RunBuildPlanOptions): Promise<RunRes
   } finally {
     await options.session.sync().catch((error: unknown) => log.add({ step: 0, line: 0 }, 'error', `Cannot write the guest filesystems out: ${toAppError(error).message}`));
     run.closeHost();
+    await ownSandbox?.close();
     await scratch.remove();
     log.flush();
   }
@@ -368,7 +371,7 @@ class Session {
         return await (await this.shell).run(command, io);
       } catch (error) {
         if (!isAppError(error) || error.code !== 'PLANSCRIPT_HOST_RUNNER') throw error;
-        // the run's shared sandbox is gone: go on with one sandbox per command
+        // the sandbox's runner is gone: this run goes on with one sandbox per command
         log.add({ step: 0, line: 0 }, 'warning', `${error.message}; host commands now get a sandbox each`);
         this.shell = false;
       }
@@ -376,16 +379,15 @@ class Session {
     return sandbox.run(command, { cwd: scratch.dir, ...io });
   }
 
-  /** Starts the run's host-command sandbox ahead of its first use. */
+  /** Starts the sandbox's host-command runner (once per sandbox) ahead of the run's first host command. */
   warmHost(): void {
     this.shell ??= this.parts.sandbox.open(this.parts.scratch.dir);
   }
 
-  /** Ends the run's host-command sandbox and whatever its commands left running. */
+  /** The run's last host command has been run (nothing a host command starts outlives it). */
   closeHost(): void {
     const shell = this.shell;
     this.shell = false;
-    // not waited for: the runner ends on its own, and its pid namespace takes whatever the run left
     if (shell !== undefined && shell !== false) void shell.then((s) => s.close()).catch(() => undefined);
   }
 

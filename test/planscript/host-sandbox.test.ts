@@ -1,6 +1,6 @@
 // Host commands on this machine: bash in the scratch directory, clean environment, limits, isolation.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ beforeAll(async () => {
   scratch = await Scratch.create(tmpdir(), (await sandbox.probe()).runAs);
 });
 afterAll(async () => {
+  await sandbox.close();
   await scratch.remove();
   rmSync(secretDir, { recursive: true, force: true });
 });
@@ -87,10 +88,13 @@ describe('HostSandbox', () => {
     expect((await plain.probe()).kind).toBe('none');
     const r = await plain.run('echo $HOME', { cwd: scratch.dir });
     expect(r.stdout.toString()).toBe(`${scratch.dir}\n`);
+    const shell = await plain.open(scratch.dir);
+    expect((await shell.run('echo $HOME; exit 4', { limits: { timeoutMs: 10_000, maxOutputBytes: 1000 } })).exitCode).toBe(4);
+    await plain.close();
   });
 });
 
-describe('HostSandbox.open: one sandbox for all the host commands of a run', () => {
+describe('HostSandbox.open: one runner for the host commands of every run', () => {
   const limits = { timeoutMs: 10_000, maxOutputBytes: 100_000 };
 
   it('gives each command a fresh bash with the same isolation, limits and results as run()', async () => {
@@ -117,17 +121,55 @@ describe('HostSandbox.open: one sandbox for all the host commands of a run', () 
     }
   });
 
-  it('cancels a command when the run is aborted, and leaves no process behind when it closes', async () => {
+  it('cancels a command when the run is aborted; nothing a command starts outlives it, setsid escapes included', async () => {
     const shell = await sandbox.open(scratch.dir);
     const marker = `sleep ${50000 + Math.floor(Math.random() * 10000)}`;
     const controller = new AbortController();
     const pending = shell.run(`${marker}`, { limits, signal: controller.signal });
     setTimeout(() => controller.abort(), 200);
     await expect(pending).rejects.toMatchObject({ code: 'PLANSCRIPT_ABORTED' });
-    await shell.run(`setsid ${marker} >/dev/null 2>&1 < /dev/null & echo started`, { limits });
-    await shell.close();
+    const escaped = await shell.run(`(${marker} >/dev/null 2>&1 &); setsid ${marker} >/dev/null 2>&1 < /dev/null & echo started`, { limits });
+    expect(escaped.stdout.toString()).toBe('started\n');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' }).stdout.trim()).toBe('');
+    await shell.close();
+  });
+
+  it('runs commands in a scratch directory below a parent that lets no one else through (0700)', async () => {
+    const closed = mkdtempSync(join(tmpdir(), 'closed-'));
+    chmodSync(closed, 0o700);
+    const inner = await Scratch.create(closed, (await sandbox.probe()).runAs);
+    try {
+      const shell = await sandbox.open(inner.dir);
+      const r = await shell.run('echo made > ./made; pwd; cat ./made', { limits });
+      expect([r.exitCode, r.stdout.toString()]).toEqual([0, `${inner.dir}\nmade\n`]);
+      expect(statSync(join(inner.dir, 'made')).uid).toBe((await sandbox.probe()).runAs?.uid ?? process.getuid!());
+    } finally {
+      await inner.remove();
+      rmSync(closed, { recursive: true, force: true });
+    }
+  });
+
+  it('serves every run from one runner, and replaces a runner that died', async () => {
+    const own = new HostSandbox({ hiddenPaths: [secretDir] });
+    try {
+      // the runner is the parent of the command's unshare; /proc shows the host's process ids
+      const runnerPid = async (): Promise<number> => {
+        const r = await (await own.open(scratch.dir)).run('read -r _ _ _ unshare _ < /proc/self/stat; read -r _ _ _ runner _ < /proc/$unshare/stat; echo $runner', { limits });
+        return Number(r.stdout.toString().trim());
+      };
+      const first = await runnerPid();
+      expect(readFileSync(`/proc/${first}/cmdline`, 'utf8')).toContain('STREAMER_HOST_PREFIX');
+      expect(await runnerPid()).toBe(first);
+      process.kill(first, 'SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const second = await runnerPid();
+      expect(second).toBeGreaterThan(1);
+      expect(second).not.toBe(first);
+      expect((await (await own.open(scratch.dir)).run(`ls -A ${secretDir} | wc -l`, { limits })).stdout.toString()).toBe('0\n');
+    } finally {
+      await own.close();
+    }
   });
 });
 
