@@ -1,6 +1,6 @@
 // The composition root: builds every part of one appliance over a data directory, wires them, and
 // starts/stops the servers. `main.ts` (the `streamer` command) and the tests both use it.
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
@@ -179,9 +179,13 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
   const computeModules = new ComputeModules(store, join(options.dataDir, 'run'));
   const extPool = new ExtWorkerPool();
   const hostSandbox = new HostSandbox({ hiddenPaths: [resolve(options.dataDir)], warn: (message) => logger.warn(message) });
+  // Every run's scratch directory is made in one of the appliance's own, which host commands (nobody) may
+  // pass through but not list: a run's commands cannot find another run's files to read or change.
+  const scratchRoot = await mkdtemp(join(options.planScriptHost?.scratchParent ?? tmpdir(), 'streamer-scratch-'));
+  await chmod(scratchRoot, 0o711);
   const personalize = planScriptPersonalizer({
     openSession: (disk) => openGuestSession(disk, { pool: extPool }),
-    scratchParent: options.planScriptHost?.scratchParent ?? tmpdir(),
+    scratchParent: scratchRoot,
     // Host commands must not see the appliance's data (database, sessions, every volume).
     sandbox: hostSandbox,
     ...(options.planScriptHost?.limits === undefined ? {} : { hostLimits: options.planScriptHost.limits }),
@@ -270,6 +274,7 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
       await volumeStore.close();
       await extPool.close();
       await hostSandbox.close();
+      await rm(scratchRoot, { recursive: true, force: true });
       await store.close();
     },
   };
