@@ -2,11 +2,13 @@
 // when libguestfs-tools is installed: the volume is exported to it over NBD on a Unix socket in the run's
 // scratch directory, the steps run as one guestfish session, and its output becomes the same log and
 // result a native run gives. guestfish runs in new mount, pid and network namespaces where the machine
-// allows it, with the data directory covered, so its host commands stay behind the same boundary.
-import { spawn, spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+// allows it, with the data directory covered, and as nobody when the appliance is root (its own appliance
+// VM and its host commands alike), so its host commands stay behind the same boundary as native ones.
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { chown, lstat, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { AppError } from '../core/errors.js';
 import { secretValues, substitute, type AttributeValues, type CustomAttribute } from '../attributes/index.js';
 import { ExportRegistry, startNbdServer } from '../nbd/index.js';
@@ -39,6 +41,70 @@ export function guestfishAvailable(): boolean {
 }
 
 const MARK = '::streamer-step::';
+const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const NOBODY = { uid: 65534, gid: 65534 };
+
+let fixed: Promise<string> | undefined;
+
+/**
+ * libguestfs' appliance as a "fixed appliance" (libguestfs-make-fixed-appliance), built once per machine,
+ * user, libguestfs and kernel, in /var/tmp/streamer-guestfs-UID: a run then neither builds one (supermin
+ * writes ~700 MB) nor needs a cache directory of its own, so guestfish can run as nobody.
+ */
+export function guestfishAppliance(tcg: boolean): Promise<string> {
+  fixed ??= buildFixedAppliance(tcg).catch((error: unknown) => {
+    fixed = undefined;
+    throw error;
+  });
+  return fixed;
+}
+
+async function buildFixedAppliance(tcg: boolean): Promise<string> {
+  const run = promisify(execFile);
+  const version = (await run('guestfish', ['--version'], { env: { PATH } })).stdout.trim();
+  const kernels = (await readdir('/boot')).filter((name) => name.startsWith('vmlinuz-')).sort();
+  const kernelTimes = await Promise.all(kernels.map(async (name) => (await stat(join('/boot', name))).mtimeMs));
+  const key = createHash('sha256').update(JSON.stringify([version, kernels, kernelTimes])).digest('hex').slice(0, 16);
+  const uid = process.getuid?.() ?? 0;
+  const base = `/var/tmp/streamer-guestfs-${uid}`;
+  await mkdir(base, { mode: 0o755 }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  // a directory someone else made (or a link to one) must not supply the appliance guestfish boots
+  const st = await lstat(base);
+  if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o022) !== 0) {
+    throw new AppError('unavailable', 'PLANSCRIPT_GUESTFISH_APPLIANCE', `Cannot use ${base} for guestfish's appliance: it is not a directory of this user that only it can write`, {
+      recommendedActions: [`Remove ${base}; Streamer makes it again`],
+    });
+  }
+  const dir = join(base, key);
+  if ((await stat(join(dir, 'root')).catch(() => undefined)) !== undefined) return dir;
+  const building = await mkdtemp(join(base, 'building-'));
+  try {
+    const env = { PATH, HOME: building, TMPDIR: building, LIBGUESTFS_BACKEND: 'direct', ...(tcg ? { LIBGUESTFS_BACKEND_SETTINGS: 'force_tcg' } : {}) };
+    await run('libguestfs-make-fixed-appliance', [join(building, 'appliance')], { env, maxBuffer: 16 * 1024 * 1024 });
+    await rename(join(building, 'appliance'), dir).catch(async (error: NodeJS.ErrnoException) => {
+      // another appliance process made it first
+      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+    });
+  } catch (error) {
+    throw new AppError('unavailable', 'PLANSCRIPT_GUESTFISH_APPLIANCE', `Cannot build guestfish's appliance: ${(error as { stderr?: string }).stderr?.trim() || String(error)}`, {
+      recommendedActions: ['Check that libguestfs-tools and linux-image-amd64 are installed and that "libguestfs-test-tool" passes'],
+    });
+  } finally {
+    await rm(building, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+/** Whether nobody can reach `path` through every directory above it. */
+async function traversableByOthers(path: string): Promise<boolean> {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    const st = await stat(dir).catch(() => undefined);
+    if (st === undefined || (st.mode & 0o001) === 0) return false;
+    if (dir === dirname(dir)) return true;
+  }
+}
 
 /** Runs the build plan through guestfish on `disk`. Failure is a result, like runBuildPlan's. */
 export async function runWithGuestfish(options: GuestfishRunOptions): Promise<RunResult> {
@@ -49,12 +115,22 @@ export async function runWithGuestfish(options: GuestfishRunOptions): Promise<Ru
   }
   const started = Date.now();
   const log = new RunLog(secretValues(options.attributes ?? [], options.values ?? {}), options.log);
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot && !(await traversableByOthers(join(options.scratchParent, 'x')))) {
+    throw new AppError('unavailable', 'PLANSCRIPT_GUESTFISH_SCRATCH', `Cannot run guestfish as nobody in ${options.scratchParent}: a directory above it does not let others through`, {
+      recommendedActions: ['Give the plan-script scratch parent and the directories above it search permission for others (chmod o+x)'],
+    });
+  }
+  const appliance = await guestfishAppliance(options.tcg);
   const scratch = await mkdtemp(join(options.scratchParent, 'streamer-guestfish-'));
+  if (asRoot) await chown(scratch, NOBODY.uid, NOBODY.gid);
   const registry = new ExportRegistry();
   const name = randomUUID();
   registry.add(name, options.disk, { readOnly: false, flushIsGlobal: true });
   const socket = join(scratch, '.nbd.sock');
   const server = await startNbdServer({ host: '127.0.0.1', socketPath: socket, registry });
+  // guestfish's qemu connects as nobody
+  if (asRoot) await chown(socket, NOBODY.uid, NOBODY.gid);
 
   // the script as guestfish reads it, and where each of its lines came from
   const input: string[] = [`add ${name} protocol:nbd server:unix:${socket} format:raw`, 'run'];
@@ -107,11 +183,14 @@ export async function runWithGuestfish(options: GuestfishRunOptions): Promise<Ru
   const hidden = [...(options.hiddenPaths ?? [])];
   // one stream, line-buffered: guestfish's errors stay in order with its output
   const fish = 'exec stdbuf -oL -eL guestfish 2>&1';
-  // as root: private namespaces, bash as /bin/sh for host commands (HPE's scripts use `source`), data hidden
-  const wrapper = `${hidden.map((_, i) => `mount -t tmpfs -o ro,size=4k,mode=0 none "$${i + 1}" || exit 125; `).join('')}mount --bind /bin/bash /bin/sh && ${fish}`;
-  const asRoot = process.getuid?.() === 0;
-  const argv = asRoot ? ['unshare', '--mount', '--net', '--pid', '--fork', '--kill-child', '--propagation', 'private', '--', '/bin/bash', '--norc', '-c', wrapper, 'guestfish', ...hidden] : ['/bin/bash', '--norc', '-c', fish];
-  const env: NodeJS.ProcessEnv = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: scratch, TMPDIR: scratch, LANG: 'C.UTF-8', LIBGUESTFS_BACKEND: 'direct', ...(options.tcg ? { LIBGUESTFS_BACKEND_SETTINGS: 'force_tcg' } : {}) };
+  // as root: private namespaces, bash as /bin/sh for host commands (HPE's scripts use `source`), data hidden,
+  // then nobody (with the group of /dev/kvm, so the appliance VM keeps its acceleration)
+  const kvmGroup = await stat('/dev/kvm').then((st) => st.gid, () => undefined);
+  const groups = kvmGroup === undefined || kvmGroup === 0 ? '--clear-groups' : `--groups=${kvmGroup}`;
+  const drop = `setpriv --reuid=${NOBODY.uid} --regid=${NOBODY.gid} ${groups} --no-new-privs`;
+  const wrapper = `${hidden.map((_, i) => `mount -t tmpfs -o ro,size=4k,mode=0 none "$${i + 1}" || exit 125; `).join('')}mount --bind /bin/bash /bin/sh && exec ${drop} /bin/bash --norc --noprofile -c '${fish}'`;
+  const argv = asRoot ? ['unshare', '--mount', '--net', '--pid', '--fork', '--kill-child', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', wrapper, 'guestfish', ...hidden] : ['/bin/bash', '--norc', '--noprofile', '-c', fish];
+  const env: NodeJS.ProcessEnv = { PATH, HOME: scratch, TMPDIR: scratch, LANG: 'C.UTF-8', LIBGUESTFS_BACKEND: 'direct', LIBGUESTFS_PATH: appliance, ...(options.tcg ? { LIBGUESTFS_BACKEND_SETTINGS: 'force_tcg' } : {}) };
   let exitCode: number | null = null;
   let timedOut = false;
   try {

@@ -1,7 +1,7 @@
 // Build plans the native engine refuses run through real guestfish on the same Disk (over NBD on a Unix
 // socket), with the same log and failure format; the deployer's personalizer chooses the route.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { makeImage } from '../conformance/images.js';
 import { requireTool } from './ext-session.js';
 
 const work = mkdtempSync(join(tmpdir(), 'fallback-'));
+chmodSync(work, 0o711); // guestfish runs as nobody in a scratch directory below it
 const pristine = join(work, 'pristine.img');
 
 beforeAll(async () => {
@@ -51,7 +52,7 @@ describe('build plans the native engine cannot run', { timeout: 240_000 }, () =>
     const result = await personalize(disk, {
       steps: [
         { name: 'relabel', content: 'mount /dev/sda1 /\nset-e2label /dev/sda1 relabeled\necho "label: $(not expanded)"\nvfs-label /dev/sda1\n' },
-        { name: 'personalize', content: 'write /etc/hostname "@HostName@"\n!echo "host side in $PWD" | sed "s#/.*#<scratch>#"\n-mkdir /etc\necho ImageStreamerLog: done\n' },
+        { name: 'personalize', content: 'write /etc/hostname "@HostName@"\n!echo "host side in $PWD" | sed "s#/.*#<scratch>#"\n!echo "host side as $(id -u)"\n-mkdir /etc\necho ImageStreamerLog: done\n' },
       ],
       values: { HostName: 'fallback-host' },
       attributes: [],
@@ -61,7 +62,7 @@ describe('build plans the native engine cannot run', { timeout: 240_000 }, () =>
     await disk.close();
     expect(result).toEqual({ ok: true });
     expect(lines[0]).toMatch(/^The native engine cannot run this build plan \("set-e2label" \(step "relabel", line 2\).*running it through guestfish$/);
-    expect(lines.slice(1)).toEqual(['label: $(not expanded)', 'relabeled', 'host side in <scratch>', 'libguestfs: error: mkdir: /etc: File exists', 'ImageStreamerLog: done']);
+    expect(lines.slice(1)).toEqual(['label: $(not expanded)', 'relabeled', 'host side in <scratch>', `host side as ${process.getuid!() === 0 ? 65534 : process.getuid!()}`, 'libguestfs: error: mkdir: /etc: File exists', 'ImageStreamerLog: done']);
     const root = rootPartition(image);
     expect(execFileSync('debugfs', ['-R', 'cat /etc/hostname', root], { stdio: ['ignore', 'pipe', 'ignore'] }).toString()).toBe('fallback-host');
     expect(execFileSync('dumpe2fs', ['-h', root], { stdio: ['ignore', 'pipe', 'ignore'] }).toString()).toMatch(/Filesystem volume name:\s+relabeled\n/);
@@ -85,5 +86,16 @@ describe('build plans the native engine cannot run', { timeout: 240_000 }, () =>
     const names = execFileSync('debugfs', ['-R', 'ls -p /', root], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
     expect(names).toContain('/before/');
     expect(names).not.toContain('/after/');
+  });
+
+  it.runIf(process.getuid!() === 0)('refuse, before starting anything, a scratch parent nobody cannot pass through', async () => {
+    const closed = join(work, 'closed');
+    mkdirSync(closed, { mode: 0o700 });
+    const disk = await FileDisk.open(copy('closed.img'));
+    await expect(runWithGuestfish({ steps: [{ name: 'only', content: 'mount /dev/sda1 /\n' }], disk, scratchParent: closed, tcg: true })).rejects.toMatchObject({
+      code: 'PLANSCRIPT_GUESTFISH_SCRATCH',
+      message: expect.stringContaining('does not let others through'),
+    });
+    await disk.close();
   });
 });
