@@ -8,6 +8,15 @@ import { probeAccelerator } from '../src/compute/index.js';
 import { buildLabImage } from '../test/lab/busybox-image.js';
 import { startServedAppliance } from '../test/support/served-appliance.js';
 
+/** The fields of the test client's untyped JSON replies that this bench reads. */
+interface Resource {
+  uri: string;
+}
+interface TaskReply {
+  taskState: string;
+  taskErrors: unknown[];
+}
+
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'streamer-bench-qemu-'));
   try {
@@ -16,14 +25,14 @@ async function main(): Promise<void> {
     console.log(`kvm probe: ${accel} (${((performance.now() - probeStarted) / 1000).toFixed(1)} s)`);
     const lab = await buildLabImage(work);
     const a = await startServedAppliance(join(work, 'data'));
-    const golden = await a.uploadGoldenImage('lab', lab.disk);
-    const script = await a.created('/rest/plan-scripts', { name: 'hostname', planType: 'deploy', content: 'mount /dev/sda1 /\nupload -<<END /etc/hostname\n@HostName@\nEND\n' });
-    const bp = await a.created('/rest/build-plans', { name: 'bp', oeBuildPlanType: 'deploy', buildStep: [{ serialNumber: '1', planScriptUri: script.uri }] });
-    const plan = await a.created('/rest/deployment-plans', { name: 'dp', oeBuildPlanURI: bp.uri, goldenImageURI: golden.uri });
-    const module = await a.created('/rest/server-hardware', { name: 'bay', driver: 'qemu', memoryMiB: 256, kernel: lab.kernel, initrd: lab.initrd, append: lab.append });
+    const golden = (await a.uploadGoldenImage('lab', lab.disk)) as Resource;
+    const script = (await a.created('/rest/plan-scripts', { name: 'hostname', planType: 'deploy', content: 'mount /dev/sda1 /\nupload -<<END /etc/hostname\n@HostName@\nEND\n' })) as Resource;
+    const bp = (await a.created('/rest/build-plans', { name: 'bp', oeBuildPlanType: 'deploy', buildStep: [{ serialNumber: '1', planScriptUri: script.uri }] })) as Resource;
+    const plan = (await a.created('/rest/deployment-plans', { name: 'dp', oeBuildPlanURI: bp.uri, goldenImageURI: golden.uri })) as Resource;
+    const module = (await a.created('/rest/server-hardware', { name: 'bay', driver: 'qemu', memoryMiB: 256, kernel: lab.kernel, initrd: lab.initrd, append: lab.append })) as Resource;
 
     const started = performance.now();
-    const task = await a.finished(await a.call('POST', '/rest/server-profiles', { name: 'bench', serverHardwareUri: module.uri, osDeploymentSettings: { osDeploymentPlanUri: plan.uri, osCustomAttributes: [{ name: 'HostName', value: 'bench-01' }] } }));
+    const task = (await a.finished(await a.call('POST', '/rest/server-profiles', { name: 'bench', serverHardwareUri: module.uri, osDeploymentSettings: { osDeploymentPlanUri: plan.uri, osCustomAttributes: [{ name: 'HostName', value: 'bench-01' }] } }))) as TaskReply;
     const deployed = performance.now();
     if (task.taskState !== 'Completed') throw new Error(JSON.stringify(task.taskErrors));
     for (;;) {

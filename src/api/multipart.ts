@@ -3,7 +3,7 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
-import { invalid } from '../core/errors.js';
+import { invalid, toAppError } from '../core/errors.js';
 
 export interface UploadedFile {
   /** Form fields that arrived before the file part. */
@@ -35,7 +35,8 @@ export async function withUploadedFile<T>(request: Request, consume: (file: Uplo
       failed = true;
       source.unpipe(parser);
       source.destroy();
-      reject(error);
+      // consume's own error goes through as it is; a bare value it threw becomes an AppError
+      reject(error instanceof Error ? error : toAppError(error));
     };
     parser.on('field', (name, value) => (fields[name] = value));
     parser.on('file', (name, stream, info) => {

@@ -1,7 +1,7 @@
 // The task engine: records every create/update/delete as a task, runs long work in named queues under a
 // concurrency limit, persists state and progress, and on start ends tasks a previous process left running.
 import { EventEmitter } from 'node:events';
-import { AppError, errorBody, type ErrorBody } from '../core/errors.js';
+import { AppError, errorBody, toAppError, type ErrorBody } from '../core/errors.js';
 import { newTaskId } from '../core/ids.js';
 import { isoNow } from '../core/time.js';
 import { WorkQueue } from './queue.js';
@@ -185,7 +185,7 @@ export class TaskEngine extends EventEmitter<TaskEngineEvents> {
       task: structuredClone(task),
       context,
       end: async (error?: unknown) => {
-        finished ??= this.execute(task, controller.signal, () => (error === undefined ? Promise.resolve() : Promise.reject(error instanceof Error ? error : new Error(String(error)))));
+        finished ??= this.execute(task, controller.signal, () => (error === undefined ? Promise.resolve() : Promise.reject(error instanceof Error ? error : toAppError(error))));
         await finished;
         return structuredClone(task);
       },

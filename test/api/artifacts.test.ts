@@ -1,5 +1,10 @@
 // Plan scripts → build plans → deployment plans, and the OneView views over them (reference §4, §6).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAppliance } from '../../src/appliance.js';
 import { startHarness, type Harness } from './harness.js';
 
 let h: Harness;
@@ -207,11 +212,6 @@ describe('users', () => {
 
 describe('demo data', () => {
   it('loads a consistent deploy and capture set into an empty appliance, once', async () => {
-    const { mkdtemp, rm } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const pino = (await import('pino')).default;
-    const { createAppliance } = await import('../../src/appliance.js');
     const dir = await mkdtemp(join(tmpdir(), 'demo-'));
     const first = await createAppliance({ dataDir: dir, logger: pino({ level: 'silent' }), adminPassword: 'password-123', demo: true });
     const plans = await first.deploymentPlans.list();

@@ -32,7 +32,7 @@ export async function openExtSession(imagePath: string, fsType = 'ext4'): Promis
     disk,
     listDevices: () => ['/dev/sda'],
     listPartitions: (): GuestPartition[] => [],
-    listFilesystems: async (): Promise<GuestFilesystemInfo[]> => [{ device: '/dev/sda', type: fsType }],
+    listFilesystems: (): Promise<GuestFilesystemInfo[]> => Promise.resolve([{ device: '/dev/sda', type: fsType }]),
     async mount(device, mountpoint, options = {}) {
       if (device !== '/dev/sda') throw new AppError('not_found', 'GUESTFS_NO_DEVICE', `mount: ${device}: No such file or directory`);
       if (mountpoint !== '/') throw new AppError('invalid', 'GUESTFS_MOUNTPOINT', `mount: ${mountpoint}: only / in this test session`);

@@ -2,7 +2,7 @@
 import { lstat, mkdir, readdir, readFile, readlink, rm, symlink, writeFile, chmod as hostChmod } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { AppError } from '../../core/errors.js';
-import { commandError, guestPath, type CommandContext, type CommandSpec } from '../command.js';
+import { guestPath, type CommandContext, type CommandSpec } from '../command.js';
 import type { ImageFs } from '../../guestfs/image-fs.js';
 import { baseName, joinGuest } from '../guest-tree.js';
 

@@ -8,7 +8,8 @@ export const echo: CommandSpec = {
   minArgs: 0,
   maxArgs: Infinity,
   writes: false,
-  async run(ctx, args) {
+  run(ctx, args) {
     ctx.print(`${args.join(' ')}\n`);
+    return Promise.resolve();
   },
 };

@@ -27,15 +27,16 @@ export const glob: CommandSpec = {
     }
     let combinations: string[][] = [[]];
     for (const list of lists) combinations = combinations.flatMap((prefix) => list.map((item) => [...prefix, item]));
-    let firstError: unknown;
+    let firstError: Error | undefined;
     // Like guestfish, every combination runs even after one fails; the glob fails at the end.
     for (const combination of combinations) {
       try {
         await ctx.runCommand(command!, combination);
       } catch (error) {
-        firstError ??= error;
+        // runCommand rejects with the AppError the interpreter made; a bare value (a string) becomes one here
+        firstError ??= error instanceof Error ? error : commandError('glob', String(error));
       }
     }
-    if (firstError !== undefined) throw firstError instanceof Error ? firstError : commandError('glob', String(firstError));
+    if (firstError !== undefined) throw firstError;
   },
 };

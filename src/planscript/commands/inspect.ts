@@ -24,8 +24,9 @@ export const inspectGetRoots: CommandSpec = {
   minArgs: 0,
   maxArgs: 0,
   writes: false,
-  async run(ctx) {
+  run(ctx) {
     ctx.print(formatList((ctx.inspected() ?? []).map((r) => r.root)));
+    return Promise.resolve();
   },
 };
 
@@ -47,11 +48,15 @@ function getter(name: string, description: string, value: (r: OsInspection) => s
     minArgs: 1,
     maxArgs: 1,
     writes: false,
-    async run(ctx, args) {
-      const v = value(rootOf(ctx, name, args[0]!));
-      if (typeof v === 'string' || typeof v === 'number') ctx.print(`${v}\n`);
-      else if (v.length > 0 && Array.isArray(v[0])) ctx.print(formatHash(v as [string, string][]));
-      else ctx.print(formatList(v as string[]));
+    run(ctx, args) {
+      // Nothing to await; the executor turns rootOf's error into a rejection, as run()'s callers expect.
+      return new Promise((resolve) => {
+        const v = value(rootOf(ctx, name, args[0]!));
+        if (typeof v === 'string' || typeof v === 'number') ctx.print(`${v}\n`);
+        else if (v.length > 0 && Array.isArray(v[0])) ctx.print(formatHash(v as [string, string][]));
+        else ctx.print(formatList(v as string[]));
+        resolve();
+      });
     },
   };
 }

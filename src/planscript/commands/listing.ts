@@ -1,6 +1,6 @@
 // list-devices, list-partitions, list-filesystems, vgs, lvs, pvs: what the guest disk holds,
 // printed like guestfish (one per line; list-filesystems as `device: type`).
-import { commandError, type CommandSpec, type PreflightFacts } from '../command.js';
+import { type CommandSpec, type PreflightFacts } from '../command.js';
 
 export const listDevices: CommandSpec = {
   name: 'list-devices',
@@ -9,8 +9,9 @@ export const listDevices: CommandSpec = {
   minArgs: 0,
   maxArgs: 0,
   writes: false,
-  async run(ctx) {
+  run(ctx) {
     ctx.print(ctx.session.listDevices().map((d) => `${d}\n`).join(''));
+    return Promise.resolve();
   },
 };
 
@@ -21,8 +22,9 @@ export const listPartitions: CommandSpec = {
   minArgs: 0,
   maxArgs: 0,
   writes: false,
-  async run(ctx) {
+  run(ctx) {
     ctx.print(ctx.session.listPartitions().map((p) => `${p.device}\n`).join(''));
+    return Promise.resolve();
   },
 };
 

@@ -11,8 +11,9 @@ export const version: CommandSpec = {
   minArgs: 0,
   maxArgs: 0,
   writes: false,
-  async run(ctx) {
+  run(ctx) {
     const v = EMULATED_VERSION;
     ctx.print(`major: ${v.major}\nminor: ${v.minor}\nrelease: ${v.release}\nextra: ${v.extra}\n`);
+    return Promise.resolve();
   },
 };
