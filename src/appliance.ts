@@ -223,7 +223,7 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
       registerArtifactRoutes(router, { planScripts, buildPlans, deploymentPlans, tasks });
       registerViewRoutes(router, { deploymentGroups, oneView });
       registerBundleRoutes(router, { ...bundles, tasks });
-      registerGoldenImageRoutes(router, { goldenImages, tasks, deploymentPlansUsing, capture: (input, owner) => capture.start(input, owner) });
+      registerGoldenImageRoutes(router, { goldenImages, tasks, deploymentPlansUsing, dataDir: options.dataDir, capture: (input, owner) => capture.start(input, owner) });
       registerOsVolumeRoutes(router, osVolumes);
       registerProfileRoutes(router, {
         profiles,

@@ -11,8 +11,13 @@ import { envelope, looseBoolean, parseInput, resourceName, type Envelope } from 
 
 interface ImportProgress {
   signal?: AbortSignal;
-  /** Bytes of the source read so far. */
-  onProgress?: (bytesRead: number) => void;
+  /** Size of the source in bytes when known: what the share done is measured against. */
+  sourceBytes?: number;
+  /**
+   * Bytes of the source read so far, and the share of the whole import done (0 to 1) where the store
+   * knows it: it includes what follows the read (unpacking a zip, qemu-img converting a qcow2).
+   */
+  onProgress?: (bytesRead: number, fraction?: number) => void;
 }
 
 interface ImportedBytes {
@@ -171,7 +176,11 @@ export class GoldenImages {
   private async importWith(importBytes: (progress: ImportProgress) => Promise<ImportedBytes>, options: ImportRecordOptions): Promise<GoldenImage> {
     const name = await this.checkNewName(options.name);
     const started = isoNow();
-    const imported = await importBytes({ ...(options.signal === undefined ? {} : { signal: options.signal }), ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) });
+    const imported = await importBytes({
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.sourceBytes === undefined ? {} : { sourceBytes: options.sourceBytes }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    });
     try {
       const stored = await this.repo.insert({
         id: options.id ?? newResourceId(),

@@ -1,26 +1,31 @@
-// Import of a disk image from a stream into a new (frozen) layer: the format is detected from content;
-// zip (HPE's format: one raw disk inside) and qemu formats are spooled to a work directory first, raw and
-// gz are streamed. All-zero clusters are left as holes. Nothing outside `work` is touched.
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, ftruncate } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+// Import of a disk image into a new (frozen) layer: the format is detected from content; zip (HPE's
+// format: one raw disk inside) and qemu formats are spooled to a work directory first, raw and gz are
+// streamed. A file on this machine is read without its holes. Nothing outside `work` is touched.
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createGunzip } from 'node:zlib';
 import yauzl from 'yauzl';
 import { AppError, invalid, notFound } from '../core/errors.js';
-import { ClusterMap, DATA } from './cluster-map.js';
-import { fdatasyncFd, pwriteFully } from './file-io.js';
 import { DETECT_BYTES, detectFormat, QEMU_FORMATS, type ImageFormat } from './image-format.js';
-import { closeFd, openFd, syncDir, writeJsonAtomic } from './layer-files.js';
-import type { LayerMeta } from './cow-layer.js';
+import { adoptLayerData, writeLayer } from './import-layer.js';
+import { closeFd, fstatFd, openFd } from './layer-files.js';
+import { qemuConvert } from './qemu-convert.js';
+import { fileExtents, pieceLength, readPieces, type Piece } from './sparse-file.js';
 
 export interface ImportOptions {
   signal?: AbortSignal;
-  /** Called as the source is read, with the bytes read so far (of the uploaded file, before decompression). */
-  onProgress?: (bytesRead: number) => void;
+  /** Size of the source in bytes when known (an upload's Content-Length): what `fraction` is measured against. */
+  sourceBytes?: number;
+  /**
+   * Called as the import advances, with the bytes of the source read so far (before decompression) and
+   * the share of the whole import done, 0 to 1 (0 while the source's size is unknown). For zip and qemu
+   * formats reading the source is the first half, unpacking or converting (qemu-img) the second.
+   */
+  onProgress?: (bytesRead: number, fraction: number) => void;
 }
 
 export interface ImportedImage {
@@ -34,11 +39,38 @@ export interface ImportedImage {
 }
 
 interface Work extends ImportOptions {
-  /** The source is exactly this file: zip and qemu formats are read from it instead of a spooled copy. */
+  /** The source is exactly this file: it is read from here, without its holes, and zip and qemu formats in place. */
   sourcePath?: string;
   work: string;
   layerDir: string;
   clusterBytes: number;
+}
+
+/** The part of the whole import's progress (0 to 1) that one step covers. */
+interface Span {
+  from: number;
+  to: number;
+}
+
+/** The import's progress as reported to `onProgress`; the share done never goes back. */
+class Progress {
+  private bytesRead = 0;
+  private fraction = 0;
+
+  constructor(private readonly report: ImportOptions['onProgress']) {}
+
+  read(bytes: number): void {
+    this.bytesRead += bytes;
+    this.report?.(this.bytesRead, this.fraction);
+  }
+
+  /** Reports `done` (0 to 1) of `span`. */
+  reach(span: Span, done: number): void {
+    const fraction = span.from + (span.to - span.from) * Math.min(1, Math.max(0, done));
+    if (fraction <= this.fraction) return;
+    this.fraction = fraction;
+    this.report?.(this.bytesRead, fraction);
+  }
 }
 
 /** A read stream on a file to import, once it is open; a missing file is AppError not_found. */
@@ -53,63 +85,131 @@ export async function openSourceFile(path: string): Promise<Readable> {
   return source;
 }
 
-/** Reads the source into `work.layerDir` as a complete layer (meta.json, data, map, synced). */
+const CHUNK = 1024 * 1024;
+
+/**
+ * Reads the source into `work.layerDir` as a complete layer (meta.json, data, map, synced). With
+ * `work.sourcePath` the file there is read instead of `source` (which is closed): its holes are hashed as
+ * zeroes but neither read nor written.
+ */
 export async function importImage(source: Readable, work: Work): Promise<Omit<ImportedImage, 'imageId'>> {
   const hash = createHash('sha256');
-  let bytesRead = 0;
+  const progress = new Progress(work.onProgress);
   const abort = (): void => void source.destroy(work.signal?.reason instanceof Error ? work.signal.reason : new Error('aborted'));
   work.signal?.addEventListener('abort', abort, { once: true });
+  let fd: number | undefined;
   try {
     work.signal?.throwIfAborted();
-    const counted = (async function* () {
-      for await (const chunk of source as AsyncIterable<Buffer>) {
-        hash.update(chunk);
-        bytesRead += chunk.length;
-        work.onProgress?.(bytesRead);
-        yield chunk;
-      }
-    })();
-    const { format, sizeBytes } = await importAny(counted, work, 0);
+    let pieces: AsyncIterable<Piece> = source as AsyncIterable<Buffer>;
+    let sourceBytes = work.sourceBytes;
+    if (work.sourcePath !== undefined) {
+      source.destroy();
+      fd = await openFd(work.sourcePath, 'r');
+      sourceBytes = (await fstatFd(fd)).size;
+      const extents = await fileExtents(work.sourcePath, sourceBytes, work.signal);
+      pieces = readPieces(fd, extents, { chunkBytes: CHUNK, ...(work.signal === undefined ? {} : { signal: work.signal }) });
+    }
+    const { format, sizeBytes } = await importAny(hashed(pieces, hash, progress, work.signal), work, { depth: 0, span: { from: 0, to: 1 }, sourceBytes, progress });
     return { sizeBytes, sha256: hash.digest('hex'), format };
   } catch (error) {
     if (work.signal?.aborted === true) throw new AppError('unavailable', 'STORAGE_IMPORT_CANCELLED', 'Cannot import image: the import was cancelled', { cause: error });
     throw error;
   } finally {
     work.signal?.removeEventListener('abort', abort);
+    if (fd !== undefined) await closeFd(fd);
   }
 }
 
-async function importAny(source: AsyncIterable<Buffer>, work: Work, depth: number): Promise<{ format: ImageFormat; sizeBytes: number }> {
+/** The pieces unchanged, hashed on the way; a zero run is hashed from one buffer of zeroes. */
+async function* hashed(source: AsyncIterable<Piece>, hash: Hash, progress: Progress, signal?: AbortSignal): AsyncGenerator<Piece> {
+  const zeroes = Buffer.alloc(CHUNK);
+  for await (const piece of source) {
+    if (Buffer.isBuffer(piece)) {
+      hash.update(piece);
+    } else {
+      for (let left = piece.zeroBytes; left > 0; left -= CHUNK) hash.update(left >= CHUNK ? zeroes : zeroes.subarray(0, left));
+      // nothing was awaited for this run: let the event loop serve others before the next one
+      await nextTurn();
+      signal?.throwIfAborted();
+    }
+    progress.read(pieceLength(piece));
+    yield piece;
+  }
+}
+
+/** The pieces as bytes, zero runs as buffers of zeroes (for gunzip and spooling, which need bytes). */
+async function* bytesOf(source: AsyncIterable<Piece>): AsyncGenerator<Buffer> {
+  for await (const piece of source) {
+    if (Buffer.isBuffer(piece)) yield piece;
+    else for (let left = piece.zeroBytes; left > 0; left -= CHUNK) yield Buffer.alloc(Math.min(CHUNK, left));
+  }
+}
+
+/** The pieces unchanged; `progress` moves through `span` as they pass, by `totalBytes` when known. */
+async function* counted(source: AsyncIterable<Piece>, progress: Progress, span: Span, totalBytes: number | undefined): AsyncGenerator<Piece> {
+  let n = 0;
+  for await (const piece of source) {
+    n += pieceLength(piece);
+    if (totalBytes !== undefined && totalBytes > 0) progress.reach(span, n / totalBytes);
+    yield piece;
+  }
+}
+
+interface Level {
+  /** 0 for the source; 1 inside a zip or gz; 2 a qemu image inside a gz inside a zip. */
+  depth: number;
+  /** The part of the import's progress this level covers. */
+  span: Span;
+  /** Size of this level's input when known. */
+  sourceBytes: number | undefined;
+  progress: Progress;
+}
+
+async function importAny(source: AsyncIterable<Piece>, work: Work, level: Level): Promise<{ format: ImageFormat; sizeBytes: number }> {
+  const { depth, span, progress } = level;
   const { head, rest } = await peek(source, DETECT_BYTES);
   const format = detectFormat(head);
   if (depth > 1 && format !== 'raw' && !QEMU_FORMATS.has(format)) throw invalid('STORAGE_IMPORT_NESTED', `Cannot import image: a ${format} inside a container nested too deep`);
-  if (format === 'raw') return { format, sizeBytes: await writeLayer(rest, work) };
+  const target = { layerDir: work.layerDir, clusterBytes: work.clusterBytes, ...(work.signal === undefined ? {} : { signal: work.signal }) };
+  if (format === 'raw') return { format, sizeBytes: await writeLayer(counted(rest, progress, span, level.sourceBytes), target) };
   if (format === 'gz') {
+    // the compressed bytes read measure the progress of the whole span; what is inside reports nothing
     const gunzip = createGunzip();
-    const inner = importAny(gunzip, work, depth + 1);
-    await Promise.all([pipeline(Readable.from(rest), gunzip), inner]).catch((error: unknown) => {
+    const inner = importAny(gunzip, work, { depth: depth + 1, span: { from: span.to, to: span.to }, sourceBytes: undefined, progress });
+    await Promise.all([pipeline(Readable.from(bytesOf(counted(rest, progress, span, level.sourceBytes))), gunzip), inner]).catch((error: unknown) => {
       if (error instanceof AppError) throw error;
       throw invalid('STORAGE_IMPORT_BAD_GZIP', `Cannot import image: the gzip data is damaged (${(error as Error).message})`, { cause: error });
     });
     return { format, sizeBytes: (await inner).sizeBytes };
   }
+  // zip and qemu formats: reading is the first half of the span, what follows the second
+  const middle = (span.from + span.to) / 2;
+  const reading = counted(rest, progress, { from: span.from, to: middle }, level.sourceBytes);
+  const after = { from: middle, to: span.to };
   let spooled = join(work.work, `upload-${depth}.${format}`);
   if (depth === 0 && work.sourcePath !== undefined) {
     spooled = work.sourcePath;
-    await pipeline(Readable.from(rest), new Writable({ write: (_chunk, _encoding, done) => done() })); // read once for the hash
+    await pipeline(Readable.from(reading), new Writable({ objectMode: true, write: (_piece, _encoding, done) => done() })); // read once for the hash
   } else {
-    await pipeline(Readable.from(rest), createWriteStream(spooled));
+    await pipeline(Readable.from(bytesOf(reading)), createWriteStream(spooled));
   }
-  if (format === 'zip') return { format, sizeBytes: (await importAny(await onlyZipEntry(spooled), work, depth + 1)).sizeBytes };
-  const raw = join(work.work, `converted-${depth}.raw`);
-  await qemuConvert(spooled, format, raw, work.signal);
-  return { format, sizeBytes: await writeLayer(createReadStream(raw, { highWaterMark: 1024 * 1024 }), work) };
+  if (format === 'zip') {
+    const entry = await onlyZipEntry(spooled);
+    return { format, sizeBytes: (await importAny(entry.stream, work, { depth: depth + 1, span: after, sourceBytes: entry.sizeBytes, progress })).sizeBytes };
+  }
+  const sizeBytes = await adoptLayerData(
+    target,
+    (dataPath) => qemuConvert(spooled, format, dataPath, { ...(work.signal === undefined ? {} : { signal: work.signal }), onPercent: (percent) => progress.reach(after, percent / 100) }).then(() => undefined),
+    (path, size) => fileExtents(path, size, work.signal),
+  );
+  return { format, sizeBytes };
 }
 
-/** The first `n` bytes of a stream (fewer at its end) and the whole stream again. */
-async function peek(source: AsyncIterable<Buffer>, n: number): Promise<{ head: Buffer; rest: AsyncIterable<Buffer> }> {
+/** The first `n` bytes of a stream of pieces (fewer at its end; zero runs count as zeroes) and the whole stream again. */
+async function peek(source: AsyncIterable<Piece>, n: number): Promise<{ head: Buffer; rest: AsyncIterable<Piece> }> {
   const it = source[Symbol.asyncIterator]();
-  const chunks: Buffer[] = [];
+  const pieces: Piece[] = [];
+  const bytes: Buffer[] = [];
   let length = 0;
   let done = false;
   while (length < n) {
@@ -118,12 +218,14 @@ async function peek(source: AsyncIterable<Buffer>, n: number): Promise<{ head: B
       done = true;
       break;
     }
-    chunks.push(r.value);
-    length += r.value.length;
+    pieces.push(r.value);
+    const piece = Buffer.isBuffer(r.value) ? r.value : Buffer.alloc(Math.min(r.value.zeroBytes, n - length));
+    bytes.push(piece);
+    length += piece.length;
   }
-  const head = Buffer.concat(chunks);
+  const head = Buffer.concat(bytes);
   const rest = (async function* () {
-    if (head.length > 0) yield head;
+    yield* pieces;
     while (!done) {
       const r = await it.next();
       if (r.done === true) return;
@@ -133,8 +235,8 @@ async function peek(source: AsyncIterable<Buffer>, n: number): Promise<{ head: B
   return { head, rest };
 }
 
-/** The one file inside HPE's zip, as a stream; anything but exactly one file is refused. */
-async function onlyZipEntry(path: string): Promise<Readable> {
+/** The one file inside HPE's zip, as a stream, and its size; anything but exactly one file is refused. */
+async function onlyZipEntry(path: string): Promise<{ stream: Readable; sizeBytes: number }> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
     yauzl.open(path, { lazyEntries: true, autoClose: false }, (error, z) => (error ? reject(invalid('STORAGE_IMPORT_BAD_ZIP', `Cannot import image: the zip is damaged (${error.message})`, { cause: error })) : resolve(z))),
   );
@@ -161,121 +263,8 @@ async function onlyZipEntry(path: string): Promise<Readable> {
         return;
       }
       stream.once('close', () => zip.close());
-      resolve(stream);
+      resolve({ stream, sizeBytes: entry.uncompressedSize });
     }),
   );
 }
 
-function run(file: string, args: string[], signal?: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { maxBuffer: 16 * 1024 * 1024, ...(signal === undefined ? {} : { signal }) }, (error, stdout, stderr) => {
-      if (error === null) resolve(stdout);
-      else reject(Object.assign(error as Error, { stderr }));
-    });
-  });
-}
-
-/** Converts a qemu-readable image to raw; refuses images that name other files (backing files, extents). */
-async function qemuConvert(path: string, format: ImageFormat, out: string, signal?: AbortSignal): Promise<void> {
-  let info: string;
-  try {
-    info = await run('qemu-img', ['info', '--output=json', '-f', format, path], signal);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new AppError('unavailable', 'STORAGE_QEMU_IMG_MISSING', `Cannot import a ${format} image: qemu-img is not installed`, { recommendedActions: ['Install the Debian package qemu-utils (apt-get install qemu-utils), or upload a raw, gz or zip image'] });
-    }
-    throw invalid('STORAGE_IMPORT_BAD_IMAGE', `Cannot import image: qemu-img cannot read it as ${format} (${String((error as { stderr?: string }).stderr ?? '').trim()})`, { cause: error });
-  }
-  const parsed = JSON.parse(info) as { 'backing-filename'?: string; 'format-specific'?: { data?: { extents?: { filename?: string }[] } } };
-  const extents = parsed['format-specific']?.data?.extents ?? [];
-  if (parsed['backing-filename'] !== undefined || extents.some((e) => e.filename !== undefined && e.filename !== path)) {
-    throw invalid('STORAGE_IMPORT_EXTERNAL_FILES', `Cannot import image: the ${format} image refers to other files`, { recommendedActions: ['Convert it to a standalone image first (qemu-img convert)'] });
-  }
-  // qemu-img convert reads a truncated image's missing tables as zeroes and succeeds: check it first.
-  // Exit 0 is clean, 3 only leaked clusters (harmless to a reader), 63 a format it cannot check.
-  try {
-    await run('qemu-img', ['check', '-f', format, path], signal);
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code !== 3 && code !== 63) {
-      const detail = String((error as { stderr?: string; stdout?: string }).stderr || (error as { stdout?: string }).stdout || '').trim().split('\n').slice(0, 3).join('; ');
-      throw invalid('STORAGE_IMPORT_BAD_IMAGE', `Cannot import image: the ${format} image is damaged (qemu-img check: ${detail})`, {
-        cause: error,
-        recommendedActions: ['Upload an intact copy of the image; "qemu-img check" on it must report no errors'],
-      });
-    }
-  }
-  try {
-    await run('qemu-img', ['convert', '-f', format, '-O', 'raw', path, out], signal);
-  } catch (error) {
-    throw invalid('STORAGE_IMPORT_BAD_IMAGE', `Cannot import image: qemu-img cannot convert it (${String((error as { stderr?: string }).stderr ?? '').trim()})`, { cause: error });
-  }
-}
-
-const CHUNK = 1024 * 1024;
-
-/** Writes a raw disk stream as a bottom layer into `work.layerDir`; returns the disk's size. */
-async function writeLayer(source: AsyncIterable<Buffer>, work: Work): Promise<number> {
-  const cb = work.clusterBytes;
-  await mkdir(work.layerDir);
-  const dataFd = await openFd(join(work.layerDir, 'data'), 'wx');
-  const runs: [number, number][] = [];
-  let position = 0;
-  try {
-    const zeroes = Buffer.alloc(cb);
-    const pending = Buffer.allocUnsafe(CHUNK);
-    let fill = 0;
-    const flushChunk = async (length: number): Promise<void> => {
-      for (let a = 0; a < length; ) {
-        const isZero = (at: number): boolean => pending.subarray(at, Math.min(at + cb, length)).equals(zeroes.subarray(0, Math.min(cb, length - at)));
-        if (isZero(a)) {
-          a += cb;
-          continue;
-        }
-        let b = a + cb;
-        while (b < length && !isZero(b)) b += cb;
-        b = Math.min(b, length);
-        await pwriteFully(dataFd, pending.subarray(a, b), position + a);
-        const from = (position + a) / cb;
-        const to = Math.ceil((position + b) / cb);
-        const last = runs[runs.length - 1];
-        if (last !== undefined && last[1] === from) last[1] = to;
-        else runs.push([from, to]);
-        a = b;
-      }
-      position += length;
-    };
-    for await (const chunk of source) {
-      work.signal?.throwIfAborted();
-      for (let at = 0; at < chunk.length; ) {
-        const n = Math.min(CHUNK - fill, chunk.length - at);
-        chunk.copy(pending, fill, at, at + n);
-        fill += n;
-        at += n;
-        if (fill === CHUNK) {
-          await flushChunk(fill);
-          fill = 0;
-        }
-      }
-    }
-    await flushChunk(fill);
-    if (position === 0) throw invalid('STORAGE_IMPORT_EMPTY', 'Cannot import image: the disk image is empty');
-    await new Promise<void>((resolve, reject) => ftruncate(dataFd, position, (e) => (e ? reject(e) : resolve())));
-    await fdatasyncFd(dataFd);
-  } finally {
-    await closeFd(dataFd);
-  }
-  const map = new ClusterMap(Math.ceil(position / cb));
-  for (const [from, to] of runs) map.fill(from, to, DATA);
-  await writeFile(join(work.layerDir, 'map'), '');
-  const mapFd = await openFd(join(work.layerDir, 'map'), 'r+');
-  try {
-    await map.writeAll(mapFd);
-  } finally {
-    await closeFd(mapFd);
-  }
-  const meta: LayerMeta = { version: 1, sizeBytes: position, clusterBytes: cb, base: null };
-  await writeJsonAtomic(join(work.layerDir, 'meta.json'), meta);
-  await syncDir(work.layerDir);
-  return position;
-}

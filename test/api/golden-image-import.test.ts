@@ -1,8 +1,10 @@
 // POST /rest/golden-images/import: a golden image from a file on the appliance's machine, through a task
-// whose percentComplete follows the bytes read; real raw, qcow2 (qemu-img) and damaged files.
+// whose percentComplete follows the bytes read and qemu-img's conversion; real raw, qcow2 (qemu-img) and
+// damaged files; files of the appliance's own data directory refused, through symlinks and hard links too.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,12 +32,12 @@ beforeAll(async () => {
   requireTool('qemu-img', 'qemu-utils');
   requireTool('unzip', 'unzip');
   h = await startHarness();
-  files = join(h.dataDir, 'source-files');
-  mkdirSync(files);
+  files = mkdtempSync(join(tmpdir(), 'streamer-import-sources-')); // outside the data directory: imports from there are refused
   writeFileSync(join(files, 'disk.raw'), rawDisk());
 });
 afterAll(async () => {
   await h?.close();
+  if (files !== undefined) rmSync(files, { recursive: true, force: true });
 });
 
 /** Polls the task of a 202 reply to its end, recording every percentComplete the engine saved. */
@@ -85,11 +87,16 @@ describe('POST /rest/golden-images/import', () => {
     expect(log).toContain(`source: "${join(files, 'disk.raw')}"`);
   });
 
-  it('imports a qcow2 made by qemu-img convert: size of the raw disk, checkSum of the qcow2 file', async () => {
+  it('imports a qcow2 made by qemu-img convert: size of the raw disk, checkSum of the qcow2 file; percentComplete follows the conversion', async () => {
     const qcow2 = join(files, 'disk.qcow2');
     execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', join(files, 'disk.raw'), qcow2]);
-    const { task } = await runImport({ path: qcow2, name: 'disk from qcow2' });
+    const { task, percents } = await runImport({ path: qcow2, name: 'disk from qcow2' });
     expect(task.taskState, JSON.stringify(task.taskErrors)).toBe('Completed');
+    // reading the file (for its checkSum) is the first half, qemu-img convert -p the second: its progress
+    // lines (about ten for these 24 MiB) reach the task
+    expect(new Set(percents.filter((p) => p > 50 && p < 100)).size).toBeGreaterThanOrEqual(3);
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
+    expect(percents.at(-1)).toBe(100);
     const image = (await h.call('GET', String(task.associatedResource.resourceUri))).body;
     expect(image).toMatchObject({ name: 'disk from qcow2', size: RAW_BYTES, checkSum: sha256(readFileSync(qcow2)), format: 'qcow2' });
     expect((await downloadedDisk(image.id)).equals(readFileSync(join(files, 'disk.raw')))).toBe(true);
@@ -106,7 +113,7 @@ describe('POST /rest/golden-images/import', () => {
       expect(reply.body.recommendedActions.length).toBe(1);
       return reply;
     };
-    expect((await refused('source-files/disk.raw')).body.message).toBe('Cannot import a golden image from "source-files/disk.raw": the path is not absolute');
+    expect((await refused('images/disk.raw')).body.message).toBe('Cannot import a golden image from "images/disk.raw": the path is not absolute');
     expect((await refused(join(files, 'nope.raw'))).body.message).toContain('no such file');
     expect((await refused(join(files, 'disk.raw', 'below'))).body.message).toContain('no such file');
     expect((await refused(files)).body.message).toContain('it is a directory');
@@ -118,6 +125,37 @@ describe('POST /rest/golden-images/import', () => {
     const taken = await h.call('POST', '/rest/golden-images/import', { body: { path: join(files, 'disk.raw') } });
     expect(taken.status).toBe(409);
     expect((await h.call('GET', '/rest/tasks')).body.total).toBe(tasksBefore);
+  });
+
+  it('refuses files of the appliance\'s data directory, reached directly, through symlinks or as a hard link, with 400 GOLDEN_IMAGE_PATH_FORBIDDEN; no task is started', async () => {
+    const tasksBefore = (await h.call('GET', '/rest/tasks')).body.total;
+    const database = join(h.dataDir, 'streamer.db');
+    readFileSync(database); // it is there, and readable by the appliance
+    symlinkSync(database, join(files, 'innocent.raw'));
+    symlinkSync(h.dataDir, join(files, 'appliance-data'));
+    linkSync(database, join(files, 'hard-linked.raw'));
+    const forbidden = async (path: string): Promise<Reply> => {
+      const reply = await h.call('POST', '/rest/golden-images/import', { body: { path, name: `never ${path}` } });
+      expect(reply.status, reply.text).toBe(400);
+      expect(reply.body.errorCode).toBe('GOLDEN_IMAGE_PATH_FORBIDDEN');
+      expect(reply.body.message).toContain(`Cannot import a golden image from "${path}": the file is inside the appliance's data directory "${h.dataDir}"`);
+      expect(reply.body.recommendedActions[0]).toContain('outside the data directory');
+      return reply;
+    };
+    await forbidden(database);
+    await forbidden(h.dataDir + '/volumes/../streamer.db');
+    expect((await forbidden(join(files, 'innocent.raw'))).body.message).toContain(`(it resolves to "${database}")`);
+    expect((await forbidden(join(files, 'appliance-data', 'streamer.db'))).body.message).toContain(`(it resolves to "${database}")`);
+    expect((await forbidden(join(files, 'hard-linked.raw'))).body.message).toContain('(it is a hard link of a file there)');
+    expect((await h.call('GET', '/rest/tasks')).body.total).toBe(tasksBefore);
+
+    // a symlink to a file outside the data directory is fine: the image is named after the link
+    symlinkSync(join(files, 'disk.raw'), join(files, 'linked-disk.img'));
+    const { task } = await runImport({ path: join(files, 'linked-disk.img') });
+    expect(task.taskState, JSON.stringify(task.taskErrors)).toBe('Completed');
+    const image = (await h.call('GET', String(task.associatedResource.resourceUri))).body;
+    expect(image).toMatchObject({ name: 'linked-disk', checkSum: sha256(readFileSync(join(files, 'disk.raw'))) });
+    expect((await h.call('GET', `/rest/golden-images/archive/${image.id}`)).text).toContain(`source: "${join(files, 'linked-disk.img')}" (the file "${join(files, 'disk.raw')}")`);
   });
 
   it('is for administrators of the appliance only: a software administrator (who may upload) gets 403', async () => {

@@ -103,7 +103,7 @@ export async function startBundleHarness(options: { goldenImages?: boolean } = {
       registerApplianceRoutes(router, { accounts, tasks });
       registerTaskRoutes(router, tasks);
       registerArtifactRoutes(router, { ...artifacts, tasks });
-      registerGoldenImageRoutes(router, { goldenImages, tasks, deploymentPlansUsing });
+      registerGoldenImageRoutes(router, { goldenImages, tasks, deploymentPlansUsing, dataDir });
       registerBundleRoutes(router, { ...services, tasks });
     },
   });

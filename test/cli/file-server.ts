@@ -72,7 +72,7 @@ export async function serveWithFiles(dataDir: string, adminPassword: string): Pr
       registerApplianceRoutes(router, { accounts, tasks });
       registerTaskRoutes(router, tasks);
       registerArtifactRoutes(router, { ...artifactsOver(store), tasks });
-      registerGoldenImageRoutes(router, { goldenImages, tasks, deploymentPlansUsing });
+      registerGoldenImageRoutes(router, { goldenImages, tasks, deploymentPlansUsing, dataDir });
       registerBundleRoutes(router, { ...services, tasks });
     },
   });

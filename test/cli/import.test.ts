@@ -1,8 +1,9 @@
 // `streamer golden-images import FILE` against a real appliance: raw and qcow2 (made by qemu-img) files
-// read where the appliance runs, the task's progress bar on a terminal, refusals, and a damaged file.
+// read where the appliance runs, the task's progress bar on a terminal, refusals (the appliance's own
+// files among them), and a damaged file.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +113,18 @@ describe('streamer golden-images import', () => {
     expect(directory.stderr).toContain(`"${files}": it is a directory`);
     const taken = await h.cli(['golden-images', 'import', join(files, 'base-os.raw')]);
     expect(taken.code).toBe(4);
+  });
+
+  it('a file of the appliance\'s data directory, even through a symlink, exits 6 saying why and what to do', async () => {
+    const database = join(h.dir, 'data', 'streamer.db');
+    symlinkSync(database, join(files, 'db-link.raw'));
+    for (const path of [database, join(files, 'db-link.raw')]) {
+      const run = await h.cli(['golden-images', 'import', path, '--name', 'appliance database']);
+      expect(run.code).toBe(6);
+      expect(run.stderr).toContain(`"${path}": the file is inside the appliance's data directory "${join(h.dir, 'data')}"`);
+      expect(run.stderr).toContain('→ Import an image file kept outside the data directory');
+    }
+    expect((await h.cli(['golden-images', 'get', 'appliance database'])).code).toBe(3);
   });
 
   it('a user who is not an infrastructure administrator is refused (exit 5)', async () => {

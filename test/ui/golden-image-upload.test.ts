@@ -74,7 +74,7 @@ beforeAll(async () => {
     register: (router) => {
       registerApplianceRoutes(router, { accounts, tasks });
       registerTaskRoutes(router, tasks);
-      registerGoldenImageRoutes(router, { goldenImages, tasks, deploymentPlansUsing: () => Promise.resolve([]) });
+      registerGoldenImageRoutes(router, { goldenImages, tasks, deploymentPlansUsing: () => Promise.resolve([]), dataDir });
     },
     extra: (hono) => registerUi(hono),
   });

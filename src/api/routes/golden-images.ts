@@ -1,14 +1,14 @@
 // Golden images (reference §3, §4.4, §5.4, §7): streamed multipart upload, import from a file on the
 // appliance's machine, HPE zip download, archive log, update, delete, and capture (JSON POST with imageCapture).
-import { stat } from 'node:fs/promises';
-import { basename, isAbsolute, normalize } from 'node:path';
+import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { AppError, invalid } from '../../core/errors.js';
+import { AppError } from '../../core/errors.js';
 import { isoNow } from '../../core/time.js';
 import { parseInput, resourceName } from '../../artifacts/resource.js';
 import type { GoldenImages } from '../../artifacts/golden-images.js';
 import { goldenImageUpdateInput } from '../../artifacts/golden-images.js';
+import { checkImportPath } from '../../artifacts/import-path.js';
 import type { TaskEngine, Task, TaskContext } from '../../tasks/index.js';
 import { withUploadedFile } from '../multipart.js';
 import { accepted, json, type ApiRouter, type ApiRequest } from '../router.js';
@@ -20,6 +20,8 @@ export interface GoldenImageServices {
   tasks: TaskEngine;
   /** Names of deployment plans using a golden image (delete checks). */
   deploymentPlansUsing: (goldenImageId: string) => Promise<string[]>;
+  /** The appliance's data directory: imports from files inside it are refused. */
+  dataDir: string;
   /** Starts a capture (issue 5); absent until the deploy domain is wired. */
   capture?: (input: Record<string, unknown>, owner: string) => Promise<Task>;
 }
@@ -34,11 +36,15 @@ const applianceWrite = { area: 'appliance', action: 'write' } as const;
 /** The image name a file gives when none is chosen: its name without the image extension. */
 const nameOfFile = (fileName: string): string => fileName.replace(/\.(zip|gz|img|raw|qcow2|vmdk|vhdx|vdi)$/i, '');
 
-/** An onProgress that moves the task's percentComplete with the bytes read of `totalBytes` (99 at most). */
-function progressOf(context: TaskContext, totalBytes: number): (bytesRead: number) => void {
+/**
+ * An onProgress that moves the task's percentComplete (99 at most) with the import's share done, or with
+ * the bytes read of `totalBytes` when the store reports no share.
+ */
+function progressOf(context: TaskContext, totalBytes: number): (bytesRead: number, fraction?: number) => void {
   let lastPercent = -1;
-  return (bytesRead) => {
-    const percent = totalBytes > 0 ? Math.min(99, Math.floor((bytesRead / totalBytes) * 100)) : 0;
+  return (bytesRead, fraction) => {
+    const share = fraction ?? (totalBytes > 0 ? bytesRead / totalBytes : 0);
+    const percent = Math.min(99, Math.floor(share * 100));
     if (percent !== lastPercent) {
       lastPercent = percent;
       void context.progress(percent);
@@ -58,6 +64,7 @@ async function upload(r: ApiRequest, s: GoldenImageServices): Promise<Response> 
         name,
         description: r.query('description') ?? file.fields['description'] ?? null,
         signal: run.context.signal,
+        ...(total > 0 ? { sourceBytes: total } : {}),
         onProgress: progressOf(run.context, total),
       });
     });
@@ -75,30 +82,10 @@ const goldenImageImportInput = z.object({
   description: z.string().nullish(),
 });
 
-/** Checks the file an import reads: an absolute path to an existing regular file (AppError invalid otherwise). */
-async function importSource(path: string): Promise<{ path: string; sizeBytes: number }> {
-  const refuse = (cause: string, action: string): AppError => invalid('GOLDEN_IMAGE_IMPORT_BAD_PATH', `Cannot import a golden image from "${path}": ${cause}`, { recommendedActions: [action] });
-  if (!isAbsolute(path)) throw refuse('the path is not absolute', 'Give the absolute path of the image file on the appliance\'s machine (the CLI resolves relative paths)');
-  let info;
-  try {
-    info = await stat(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw refuse('no such file on the appliance\'s machine', 'Check the path (it is read where the appliance runs, not where the client runs), or send the file with a multipart upload');
-    }
-    throw refuse(`cannot read it (${code ?? (error as Error).message})`, 'Make the file readable by the user the appliance runs as');
-  }
-  if (!info.isFile()) {
-    throw refuse(info.isDirectory() ? 'it is a directory' : 'it is not a regular file', 'Give the path of an image file (HPE zip, gz, raw, qcow2, vmdk, vhdx or vdi)');
-  }
-  return { path: normalize(path), sizeBytes: info.size };
-}
-
 /** Answers 202 with a task at once; the task reads the file, its percentComplete following the bytes read. */
 async function importFromPath(r: ApiRequest, s: GoldenImageServices): Promise<Response> {
   const input = parseInput(goldenImageImportInput, await r.json(), 'import the golden image');
-  const source = await importSource(input.path);
+  const source = await checkImportPath(input.path, { dataDir: s.dataDir });
   const name = await s.goldenImages.checkNewName(input.name ?? nameOfFile(basename(source.path)));
   const owner = r.actor.user.userName;
   const task = await s.tasks.start({
@@ -109,12 +96,13 @@ async function importFromPath(r: ApiRequest, s: GoldenImageServices): Promise<Re
     data: { sourcePath: source.path },
     run: async (context) => {
       await context.progress(0, `Importing "${source.path}" (${source.sizeBytes} bytes)`);
-      const image = await s.goldenImages.importFile(source.path, {
+      const image = await s.goldenImages.importFile(source.realPath, {
         name,
         description: input.description ?? null,
         signal: context.signal,
+        sourceBytes: source.sizeBytes,
         onProgress: progressOf(context, source.sizeBytes),
-        log: [`${isoNow()} source: "${source.path}" on the appliance's machine, imported by ${owner}`],
+        log: [`${isoNow()} source: "${source.path}"${source.realPath === source.path ? '' : ` (the file "${source.realPath}")`} on the appliance's machine, imported by ${owner}`],
       });
       context.setResource({ uri: image.uri, name: image.name, category: 'golden-images' });
     },
