@@ -229,7 +229,7 @@ export async function runWithGuestfish(options: GuestfishRunOptions): Promise<Ru
     });
   } finally {
     await server.close();
-    registry.remove(name);
+    await registry.remove(name);
     await options.disk.flush();
     await rm(scratch, { recursive: true, force: true });
   }
