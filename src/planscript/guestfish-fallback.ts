@@ -67,8 +67,8 @@ async function buildFixedAppliance(tcg: boolean): Promise<string> {
   const key = createHash('sha256').update(JSON.stringify([version, kernels, kernelTimes])).digest('hex').slice(0, 16);
   const uid = process.getuid?.() ?? 0;
   const base = `/var/tmp/streamer-guestfs-${uid}`;
-  await mkdir(base, { mode: 0o755 }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST') throw error;
+  await mkdir(base, { mode: 0o755 }).catch((error: unknown) => {
+    if (errnoCode(error) !== 'EEXIST') throw error;
   });
   // a directory someone else made (or a link to one) must not supply the appliance guestfish boots
   const st = await lstat(base);
@@ -83,9 +83,10 @@ async function buildFixedAppliance(tcg: boolean): Promise<string> {
   try {
     const env = { PATH, HOME: building, TMPDIR: building, LIBGUESTFS_BACKEND: 'direct', ...(tcg ? { LIBGUESTFS_BACKEND_SETTINGS: 'force_tcg' } : {}) };
     await run('libguestfs-make-fixed-appliance', [join(building, 'appliance')], { env, maxBuffer: 16 * 1024 * 1024 });
-    await rename(join(building, 'appliance'), dir).catch(async (error: NodeJS.ErrnoException) => {
+    await rename(join(building, 'appliance'), dir).catch((error: unknown) => {
       // another appliance process made it first
-      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+      const code = errnoCode(error);
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
     });
   } catch (error) {
     throw new AppError('unavailable', 'PLANSCRIPT_GUESTFISH_APPLIANCE', `Cannot build guestfish's appliance: ${(error as { stderr?: string }).stderr?.trim() || String(error)}`, {
@@ -95,6 +96,11 @@ async function buildFixedAppliance(tcg: boolean): Promise<string> {
     await rm(building, { recursive: true, force: true });
   }
   return dir;
+}
+
+/** The `code` of a failed file-system call (EEXIST …), if it has one. */
+function errnoCode(error: unknown): string | undefined {
+  return error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
 }
 
 /** Whether nobody can reach `path` through every directory above it. */
