@@ -37,11 +37,12 @@ const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const NOBODY = { uid: 65534, gid: 65534 };
 
 // What starts one command of the runner in its own pid namespace (its bash is the namespace's first process,
-// so whatever the command leaves ends with it): as nobody where the appliance is root (unshare clears the
-// supplementary groups; the runner's no_new_privs is inherited), in a user namespace of its own otherwise,
-// which also locks the runner's covering mounts.
-const ROOT_COMMAND = ['unshare', '--pid', '--fork', '--kill-child', '--setuid', String(NOBODY.uid), '--setgid', String(NOBODY.gid), '--'];
-const USER_COMMAND = ['unshare', '--user', '--map-root-user', '--mount', '--pid', '--fork', '--kill-child', '--'];
+// so whatever the command leaves ends with it) with a /proc of that namespace (it sees no other process, so
+// no other run's command lines, where attribute values are): as nobody where the appliance is root (unshare
+// clears the supplementary groups; the runner's no_new_privs is inherited), in a user namespace of its own
+// otherwise, which also locks the runner's covering mounts.
+const ROOT_COMMAND = ['unshare', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', '--mount-proc', '--setuid', String(NOBODY.uid), '--setgid', String(NOBODY.gid), '--'];
+const USER_COMMAND = ['unshare', '--user', '--map-root-user', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', '--mount-proc', '--'];
 
 // Covers each path of the arguments with an empty read-only tmpfs.
 const COVER = 'for p; do mount -t tmpfs -o ro,size=4k,mode=0 none "$p" || exit 125; done; ';
@@ -109,8 +110,8 @@ export class HostSandbox {
   private async sandboxed(command: string): Promise<string[]> {
     const mode = await this.probe();
     const hidden = [...(this.options.hiddenPaths ?? [])];
-    if (mode.kind === 'root') return ['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', ROOT_WRAPPER, 'sandbox', command, ...hidden];
-    if (mode.kind === 'user') return ['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--map-root-user', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', USER_WRAPPER, 'sandbox', command, ...hidden];
+    if (mode.kind === 'root') return ['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', ROOT_WRAPPER, 'sandbox', command, ...hidden];
+    if (mode.kind === 'user') return ['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', '--map-root-user', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', USER_WRAPPER, 'sandbox', command, ...hidden];
     return ['/bin/bash', '--norc', '--noprofile', '-c', command];
   }
 

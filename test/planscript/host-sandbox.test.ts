@@ -153,22 +153,54 @@ describe('HostSandbox.open: one runner for the host commands of every run', () =
   it('serves every run from one runner, and replaces a runner that died', async () => {
     const own = new HostSandbox({ hiddenPaths: [secretDir] });
     try {
-      // the runner is the parent of the command's unshare; /proc shows the host's process ids
+      // the runner: the ancestor (in this namespace's /proc) of a running command that runs the runner's source
       const runnerPid = async (): Promise<number> => {
-        const r = await (await own.open(scratch.dir)).run('read -r _ _ _ unshare _ < /proc/self/stat; read -r _ _ _ runner _ < /proc/$unshare/stat; echo $runner', { limits });
-        return Number(r.stdout.toString().trim());
+        const marker = `sleep ${60000 + Math.floor(Math.random() * 10000)}`;
+        const controller = new AbortController();
+        const running = (await own.open(scratch.dir)).run(marker, { limits, signal: controller.signal }).catch(() => undefined);
+        let pid: number | undefined;
+        for (let tries = 0; pid === undefined && tries < 100; tries++) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          pid = Number(spawnSync('pgrep', ['-f', `^${marker}$`], { encoding: 'utf8' }).stdout.trim().split('\n')[0]) || undefined;
+        }
+        for (let ancestor = pid; ancestor !== undefined && ancestor > 1; ancestor = Number(/^\d+ \(.*\) \S (\d+)/.exec(readFileSync(`/proc/${ancestor}/stat`, 'utf8'))?.[1])) {
+          if (readFileSync(`/proc/${ancestor}/cmdline`, 'utf8').includes('STREAMER_HOST_PREFIX')) {
+            controller.abort();
+            await running;
+            return ancestor;
+          }
+        }
+        throw new Error(`no runner above the command (pid ${pid})`);
       };
       const first = await runnerPid();
-      expect(readFileSync(`/proc/${first}/cmdline`, 'utf8')).toContain('STREAMER_HOST_PREFIX');
       expect(await runnerPid()).toBe(first);
       process.kill(first, 'SIGKILL');
       await new Promise((resolve) => setTimeout(resolve, 200));
       const second = await runnerPid();
-      expect(second).toBeGreaterThan(1);
       expect(second).not.toBe(first);
       expect((await (await own.open(scratch.dir)).run(`ls -A ${secretDir} | wc -l`, { limits })).stdout.toString()).toBe('0\n');
     } finally {
       await own.close();
+    }
+  });
+
+  it('shows a command no other process: not the appliance, not another run\'s command line', async () => {
+    const marker = `sleep ${70000 + Math.floor(Math.random() * 10000)}`;
+    const controller = new AbortController();
+    const other = (await sandbox.open(scratch.dir)).run(`${marker}; echo secret-value`, { limits, signal: controller.signal }).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    try {
+      const shell = await sandbox.open(scratch.dir);
+      const r = await shell.run(`cat /proc/[0-9]*/cmdline | tr "\\0" " "; echo; ls /proc | grep -c "^[0-9]"`, { limits });
+      expect(r.stdout.toString()).not.toContain('secret-value');
+      expect(r.stdout.toString()).not.toContain(marker);
+      // bash, cat, tr, ls and grep at most
+      expect(Number(r.stdout.toString().trim().split('\n').pop())).toBeLessThanOrEqual(6);
+      const own = await sandbox.run('ls /proc | grep -c "^[0-9]"', { cwd: scratch.dir });
+      expect(Number(own.stdout.toString().trim())).toBeLessThanOrEqual(4);
+    } finally {
+      controller.abort();
+      await other;
     }
   });
 });
