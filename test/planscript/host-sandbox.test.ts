@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostSandbox } from '../../src/planscript/host.js';
 import { Scratch } from '../../src/planscript/scratch.js';
@@ -202,6 +203,32 @@ describe('HostSandbox.open: one runner for the host commands of every run', () =
       controller.abort();
       await other;
     }
+  });
+});
+
+describe('HostSandbox in an appliance that does not run as root', () => {
+  // the compiled module (npm test builds it first), run by a node process that is nobody
+  const script = `
+    import { HostSandbox } from ${JSON.stringify(fileURLToPath(new URL('../../dist/src/planscript/host.js', import.meta.url)))};
+    import { mkdtempSync, rmSync } from 'node:fs';
+    const sandbox = new HostSandbox({ hiddenPaths: [process.argv[1]] });
+    const mode = await sandbox.probe();
+    const dir = mkdtempSync('/tmp/streamer-user-mode-');
+    const shell = await sandbox.open(dir);
+    const r = await shell.run('ls -A "$0" 2>&1 | wc -l; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "; ls /proc | grep -c "^[0-9]"'.replace('$0', process.argv[1]), { limits: { timeoutMs: 10000, maxOutputBytes: 10000 } });
+    await sandbox.close();
+    rmSync(dir, { recursive: true });
+    console.log(JSON.stringify({ kind: mode.kind, exitCode: r.exitCode, stdout: r.stdout.toString() }));
+  `;
+
+  it.runIf(process.getuid!() === 0)('isolates with user namespaces: no network, data directory hidden, no other process', async () => {
+    chmodSync(secretDir, 0o755);
+    const child = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script, secretDir], { cwd: '/tmp', env: { PATH: process.env.PATH, HOME: '/tmp' }, encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    const result = JSON.parse(child.stdout) as { kind: string; exitCode: number; stdout: string };
+    const [hiddenEntries, interfaces, processes] = result.stdout.trim().split('\n');
+    expect([result.kind, result.exitCode, hiddenEntries, interfaces]).toEqual(['user', 0, '0', 'lo']);
+    expect(Number(processes)).toBeLessThanOrEqual(5);
   });
 });
 
