@@ -2,7 +2,7 @@
 // an existing regular file given by an absolute path, and never one of the appliance's own files.
 import type { Stats } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, join, normalize, relative, sep } from 'node:path';
+import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { invalid, type AppError } from '../core/errors.js';
 
 export interface ImportSource {
@@ -17,7 +17,7 @@ export interface ImportSource {
  * Checks the file an import would read. Refused (AppError invalid) with GOLDEN_IMAGE_IMPORT_BAD_PATH: a
  * relative path, a missing or unreadable file, a directory, a device; with GOLDEN_IMAGE_PATH_FORBIDDEN: a
  * file inside `dataDir` (the appliance's data directory: its database, its volumes, its TLS key), reached
- * directly, through symlinks, or as a hard link of a file in it.
+ * directly, through symlinks, as a hard link of a file in it or through a bind mount of a directory in it.
  */
 export async function checkImportPath(path: string, options: { dataDir: string }): Promise<ImportSource> {
   const refuse = (cause: string, action: string): AppError => invalid('GOLDEN_IMAGE_IMPORT_BAD_PATH', `Cannot import a golden image from "${path}": ${cause}`, { recommendedActions: [action] });
@@ -37,11 +37,12 @@ export async function checkImportPath(path: string, options: { dataDir: string }
   if (!info.isFile()) {
     throw refuse(info.isDirectory() ? 'it is a directory' : 'it is not a regular file', 'Give the path of an image file (HPE zip, gz, raw, qcow2, vmdk, vhdx or vdi)');
   }
-  const dataDir = await realpath(options.dataDir).catch(() => normalize(options.dataDir));
+  const dataDir = await realpath(options.dataDir).catch(() => resolve(options.dataDir));
   const below = relative(dataDir, realPath);
   const inside = below === '' || (below !== '..' && !below.startsWith(`..${sep}`) && !isAbsolute(below));
-  if (inside || (info.nlink > 1 && (await holdsInode(dataDir, info)))) {
-    const how = inside ? (realPath === normalize(path) ? '' : ` (it resolves to "${realPath}")`) : ' (it is a hard link of a file there)';
+  const same = inside ? undefined : await sameFileIn(dataDir, realPath, info);
+  if (inside || same !== undefined) {
+    const how = same ?? (realPath === normalize(path) ? '' : ` (it resolves to "${realPath}")`);
     throw invalid('GOLDEN_IMAGE_PATH_FORBIDDEN', `Cannot import a golden image from "${path}": the file is inside the appliance's data directory "${dataDir}"${how}, which holds its database and volumes`, {
       recommendedActions: ['Import an image file kept outside the data directory, or upload it with POST /rest/golden-images; to copy an existing golden image, download it (GET /rest/golden-images/download/{id})'],
     });
@@ -49,14 +50,34 @@ export async function checkImportPath(path: string, options: { dataDir: string }
   return { path: normalize(path), realPath, sizeBytes: info.size };
 }
 
-/** Whether a file under `dir` is the file `info` describes (same device and inode). */
-async function holdsInode(dir: string, info: Stats): Promise<boolean> {
+/**
+ * How the file at `realPath` (described by `info`) is one of `dir`'s though its path is elsewhere: a hard
+ * link of a file there, or a path through a bind mount of a directory there; undefined when it is not.
+ * Both keep the device, so only a file on the data directory's filesystem needs the walk.
+ */
+async function sameFileIn(dir: string, realPath: string, info: Stats): Promise<string | undefined> {
   const top = await stat(dir).catch(() => undefined);
-  if (top === undefined || top.dev !== info.dev) return false;
-  const names = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
-  for (const name of names) {
-    const entry = await lstat(join(dir, name)).catch(() => undefined);
-    if (entry !== undefined && entry.isFile() && entry.ino === info.ino && entry.dev === info.dev) return true;
+  if (top === undefined || top.dev !== info.dev) return undefined;
+  const files = new Set<number>();
+  const dirs = new Set<number>([top.ino]);
+  const walk = async (at: string): Promise<void> => {
+    for (const entry of await readdir(at, { withFileTypes: true }).catch(() => [])) {
+      const child = join(at, entry.name);
+      const st = await lstat(child).catch(() => undefined);
+      if (st === undefined || st.dev !== top.dev) continue;
+      if (st.isDirectory()) {
+        dirs.add(st.ino);
+        await walk(child);
+      } else if (st.isFile()) {
+        files.add(st.ino);
+      }
+    }
+  };
+  await walk(dir);
+  if (files.has(info.ino)) return ' (it is the same file as one there: a hard link, or a bind mount)';
+  for (let at = dirname(realPath); ; at = dirname(at)) {
+    const st = await stat(at).catch(() => undefined);
+    if (st !== undefined && st.dev === top.dev && dirs.has(st.ino)) return ` (its directory "${at}" is a mount of one there)`;
+    if (dirname(at) === at) return undefined;
   }
-  return false;
 }
