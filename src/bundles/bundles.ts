@@ -251,6 +251,11 @@ export class ArtifactBundles {
           onProgress: (done, total) => context.progress((done / Math.max(1, total)) * 100),
         });
         context.output(`Extracted "${current.name}": ${summary.created} created, ${summary.overwritten} overwritten`);
+        // Warnings, not errors: the task still completes (Go clients treat any taskErrors as a failure).
+        for (const warning of summary.warnings) {
+          context.output(warning);
+          await context.progress(100, warning);
+        }
       },
     });
   }

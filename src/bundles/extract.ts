@@ -1,10 +1,12 @@
 // Extract: creates a bundle's artifacts on the appliance, all or nothing. Artifacts keep their ids; with
 // `forceImport` an artifact with the same id (or else the same name) is overwritten in place, without it
 // such a clash is a conflict naming the artifact. Golden images stream into the volume store first (they
-// are too big for a database transaction) and are removed again if the transaction fails.
+// are too big for a database transaction) and are removed again if the transaction fails. A plan script
+// that does not parse is extracted all the same, as HPE's appliance does, and reported as a warning.
 import type { BuildPlans, DeploymentPlans, PlanScripts } from '../artifacts/index.js';
-import { AppError, conflict, toAppError } from '../core/errors.js';
+import { AppError, conflict, isAppError, toAppError } from '../core/errors.js';
 import type { Store } from '../db/index.js';
+import { parseScript } from '../planscript/index.js';
 import type { GoldenImagePort } from './golden-images.js';
 import { openPayload, readBundle, type ApplianceRefs, type BundleArtifact, type BundleContent } from './reader.js';
 import type { ZipLimits } from './zip-reader.js';
@@ -39,6 +41,8 @@ export interface ExtractPlan {
 export interface ExtractSummary {
   created: number;
   overwritten: number;
+  /** One line per extracted plan script that does not parse, naming it and each problem's line and column. */
+  warnings: string[];
 }
 
 const what: Record<BundleArtifact['kind'], string> = { planscript: 'plan script', buildplan: 'build plan', deploymentplan: 'deployment plan', goldenimage: 'golden image' };
@@ -100,6 +104,35 @@ export async function prepareExtract(path: string, options: { label: string; for
   return plan;
 }
 
+/**
+ * The lines of a plan script that do not parse, as the REST plan-script create finds them (which refuses
+ * such a script): invalid statements, or the one error that stops the parse (an unterminated here-document).
+ * `fatal` is false for a `-` line only, whose failure a run logs and passes over.
+ */
+function syntaxProblems(content: string): { line: number; column: number; message: string; fatal: boolean }[] {
+  try {
+    return parseScript(content).statements.flatMap((st) => (st.kind === 'invalid' ? [{ line: st.line, column: st.errorColumn, message: st.message, fatal: !st.ignoreErrors }] : []));
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    const at = error.data as { line?: number; column?: number };
+    const message = error.message.replace(/^Cannot parse the plan script: /, '').replace(/ \((?:step "[^"]*", )?line \d+, column \d+\)$/, '');
+    return [{ line: at.line ?? 1, column: at.column ?? 1, message, fatal: true }];
+  }
+}
+
+/** The warning for a bundled plan script that does not parse, or undefined when it parses. */
+function syntaxWarning(ps: BundleArtifact): string | undefined {
+  const content = ps.json['content'];
+  if (typeof content !== 'string') return undefined;
+  const problems = syntaxProblems(content);
+  if (problems.length === 0) return undefined;
+  const where = problems.map((p) => `line ${p.line}, column ${p.column}: ${p.message}`).join('; ');
+  const consequence = problems.some((p) => p.fatal)
+    ? 'a deploy that runs it will fail until the script is fixed'
+    : 'a deploy that runs it will log an error at those "-" lines and go on';
+  return `Plan script "${ps.name}" (entry "${ps.entry}") does not parse (${where}): it was extracted as it is, but ${consequence}`;
+}
+
 function atEntry(plan: ExtractPlan, a: BundleArtifact, error: unknown): AppError {
   const e = toAppError(error);
   if (e.data['entry'] !== undefined) return e; // already names its entry (a reader error)
@@ -122,7 +155,7 @@ export async function applyExtract(
     options.signal?.throwIfAborted();
     if (report) await options.onProgress?.(done, total);
   };
-  const summary: ExtractSummary = { created: 0, overwritten: 0 };
+  const summary: ExtractSummary = { created: 0, overwritten: 0, warnings: [] };
   const imageIds = new Map<string, string>();
   const imported: string[] = [];
   const images = ports.goldenImages;
@@ -203,6 +236,10 @@ export async function applyExtract(
         await save(dp, () => a.deploymentPlans.create(input, { keepId: true }), (id) => a.deploymentPlans.update(id, input, { overwriteReadOnly: true }));
       }
     });
+    for (const ps of content.planScripts) {
+      const warning = syntaxWarning(ps);
+      if (warning !== undefined) summary.warnings.push(warning);
+    }
     await options.onProgress?.(total, total);
     return summary;
   } catch (error) {
