@@ -190,6 +190,8 @@ describe('unterminated here-documents', () => {
     expect(uploaded.taskState, JSON.stringify(uploaded.taskErrors)).toBe('Completed');
     const extracted = await a.finished(await call('PUT', `${uploaded.associatedResource.resourceUri}?extract=true`));
     expect(extracted.taskState, JSON.stringify(extracted.taskErrors)).toBe('Completed');
+    // extracted all the same, with a warning that says what the deploy below finds
+    expect(extracted.taskOutput).toContainEqual(expect.stringContaining('"bundled unterminated" (entry "66666666-6666-4666-8666-666666666666_planscript.json") does not parse (line 3, column 8: here-document "END" is never terminated)'));
 
     const { message } = await failedDeploy(await planOver(`/rest/plan-scripts/${id}`));
     expect(message).toContain('here-document "END" is never terminated');
