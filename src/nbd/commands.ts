@@ -33,18 +33,28 @@ export interface CommandContext {
 const MAX_DESCRIPTORS = 2048;
 const ZERO_CHUNK_BYTES = 1024 * 1024;
 
-class RequestFailure {
-  constructor(readonly error: number, readonly message: string) {}
+/** A request the server refuses: its NBD error and the message for a structured error chunk. */
+class RequestFailure extends Error {
+  override readonly name = 'RequestFailure';
+  constructor(readonly error: number, message: string) {
+    super(message);
+  }
 }
 
-export async function executeRequest(ctx: CommandContext, req: NbdRequest): Promise<Buffer[]> {
-  try {
-    return await run(ctx, req);
-  } catch (e) {
-    const failure = e instanceof RequestFailure ? e : new RequestFailure(nbdErrorOf(e), messageOf(e));
-    if (!(e instanceof RequestFailure) && failure.error === C.NBD_EIO) ctx.onDiskError?.(e, req);
-    return [errorReply(ctx, req, failure)];
-  }
+/**
+ * Runs `req`; the promise always resolves, a failure as its NBD error reply. READ into a reply buffer, the
+ * request most often asked, costs one promise on the way (no async wrappers): at queue depth 1 every
+ * microtask shows in the latency.
+ */
+export function executeRequest(ctx: CommandContext, req: NbdRequest): Promise<Buffer[]> {
+  if (req.type === C.NBD_CMD_READ && req.length > 0 && ctx.disk.readInto !== undefined) return readReply(ctx, req);
+  return run(ctx, req).catch((e: unknown) => [failureReply(ctx, req, e)]);
+}
+
+function failureReply(ctx: CommandContext, req: NbdRequest, e: unknown): Buffer {
+  const failure = e instanceof RequestFailure ? e : new RequestFailure(nbdErrorOf(e), messageOf(e));
+  if (!(e instanceof RequestFailure) && failure.error === C.NBD_EIO) ctx.onDiskError?.(e, req);
+  return errorReply(ctx, req, failure);
 }
 
 function errorReply(ctx: CommandContext, req: NbdRequest, failure: RequestFailure): Buffer {
@@ -75,10 +85,8 @@ async function run(ctx: CommandContext, req: NbdRequest): Promise<Buffer[]> {
   const fua = (req.flags & C.NBD_CMD_FLAG_FUA) !== 0;
   switch (req.type) {
     case C.NBD_CMD_READ: {
-      if (req.length > C.MAX_PAYLOAD_BYTES) throw new RequestFailure(C.NBD_EOVERFLOW, 'Read larger than 32 MiB');
-      const offset = range(ctx, req, C.NBD_EINVAL);
+      const offset = readRange(ctx, req);
       if (req.length === 0) return [ctx.structuredReplies ? noneChunk(req.handle) : simpleReply(req.handle, 0)];
-      if (disk.readInto !== undefined) return [await readReply(ctx, req, offset)];
       const data = await disk.read(offset, req.length);
       if (data.length !== req.length) throw new RequestFailure(C.NBD_EIO, 'Short read from the disk');
       if (!ctx.structuredReplies) return [simpleReply(req.handle, 0), data];
@@ -118,20 +126,38 @@ async function run(ctx: CommandContext, req: NbdRequest): Promise<Buffer[]> {
   }
 }
 
+/** Checks a READ's length and range; returns its offset as a number. */
+function readRange(ctx: CommandContext, req: NbdRequest): number {
+  if (req.length > C.MAX_PAYLOAD_BYTES) throw new RequestFailure(C.NBD_EOVERFLOW, 'Read larger than 32 MiB');
+  return range(ctx, req, C.NBD_EINVAL);
+}
+
 /** A READ reply in one buffer: the header, then the data read straight in behind it. */
-async function readReply(ctx: CommandContext, req: NbdRequest, offset: number): Promise<Buffer> {
-  const headerBytes = ctx.structuredReplies ? OFFSET_DATA_HEADER_BYTES : C.SIMPLE_REPLY_BYTES;
-  const total = headerBytes + req.length;
-  const b = ctx.replyBuffers?.take(total) ?? Buffer.allocUnsafe(total);
+function readReply(ctx: CommandContext, req: NbdRequest): Promise<Buffer[]> {
+  const disk = ctx.disk as Required<Pick<Disk, 'readInto'>>;
+  let offset: number;
   try {
-    await ctx.disk.readInto?.(b, headerBytes, offset, req.length);
+    offset = readRange(ctx, req);
   } catch (e) {
-    ctx.replyBuffers?.give(b);
-    throw e;
+    return Promise.resolve([failureReply(ctx, req, e)]);
   }
-  if (ctx.structuredReplies) writeOffsetDataHeader(b, req.handle, { offset: req.offset, dataBytes: req.length, done: true });
-  else writeSimpleReply(b, req.handle, 0);
-  return b;
+  const headerBytes = ctx.structuredReplies ? OFFSET_DATA_HEADER_BYTES : C.SIMPLE_REPLY_BYTES;
+  const b = ctx.replyBuffers?.take(headerBytes + req.length) ?? Buffer.allocUnsafe(headerBytes + req.length);
+  const failed = (e: unknown): Buffer[] => {
+    ctx.replyBuffers?.give(b);
+    return [failureReply(ctx, req, e)];
+  };
+  let reading: Promise<void>;
+  try {
+    reading = disk.readInto(b, headerBytes, offset, req.length);
+  } catch (e) {
+    return Promise.resolve(failed(e));
+  }
+  return reading.then(() => {
+    if (ctx.structuredReplies) writeOffsetDataHeader(b, req.handle, { offset: req.offset, dataBytes: req.length, done: true });
+    else writeSimpleReply(b, req.handle, 0);
+    return [b];
+  }, failed);
 }
 
 /** NO_HOLE: the range must stay allocated, so zeroes are written rather than discarded. */

@@ -34,11 +34,11 @@ describe('ExportRegistry', () => {
     const r = new ExportRegistry();
     r.add('a', new SparseMemoryDisk(1), { readOnly: false });
     let closed = 0;
-    r.attach('a', { close: async () => void closed++ });
+    r.attach('a', { close: () => Promise.resolve(void closed++) });
     expect(await r.remove('a')).toBe(true);
     expect(closed).toBe(1);
     expect(r.has('a')).toBe(false);
     expect(await r.remove('a')).toBe(false);
-    expect(r.attach('a', { close: async () => {} })).toBeUndefined();
+    expect(r.attach('a', { close: () => Promise.resolve() })).toBeUndefined();
   });
 });

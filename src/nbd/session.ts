@@ -13,6 +13,8 @@ import type { ReplyBuffers } from './reply-buffers.js';
 const MAX_IN_FLIGHT = 256;
 /** ... or while this many reply bytes wait in the socket's buffer. */
 const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
+/** See NbdSession.readFits. */
+const READ_WINDOW_BYTES = 2 * 1024 * 1024;
 
 export interface SessionOptions {
   registry: ExportRegistry;
@@ -30,7 +32,13 @@ export class NbdSession {
   private inFlight = 0;
   private paused = false;
   private disconnecting = false;
-  private corked = false;
+  /** Bytes of READ data being read or waiting in the socket's queue (see readFits). */
+  private readBytes = 0;
+  /** READs that did not fit in the read window yet, in arrival order. */
+  private heldReads: NbdRequest[] = [];
+  /** Replies finished in this turn of the event loop: buffer, then what to call once it is written. */
+  private outgoing: (Buffer | (() => void) | undefined)[] = [];
+  private flushQueued = false;
   private settled!: () => void;
   private socketClosed = false;
   /** Resolves when the socket is closed and no request is running any more. */
@@ -46,6 +54,9 @@ export class NbdSession {
     socket.on('error', (error) => this.options.logger.debug({ err: error, remote: this.remote }, 'NBD socket error'));
     socket.on('close', () => {
       this.socketClosed = true;
+      // held READs never started: nobody is left to answer
+      this.inFlight -= this.heldReads.length;
+      this.heldReads = [];
       this.entry?.users.delete(this);
       this.checkSettled();
     });
@@ -117,39 +128,103 @@ export class NbdSession {
       // proto.md: finish the requests in flight, then close.
       this.disconnecting = true;
       this.socket.pause();
-      if (this.inFlight === 0) this.socket.end();
+      this.endIfDisconnected();
       return;
     }
     this.inFlight++;
-    executeRequest(this.ctx as CommandContext, req).then(
-      (buffers) => this.reply(buffers),
-      (e: unknown) => this.abort(`Internal error: ${String(e)}`),
-    ).finally(() => {
-      this.inFlight--;
-      if (this.disconnecting && this.inFlight === 0) this.socket.end();
-      this.updateFlow();
-      this.checkSettled();
-    });
+    if (req.type === C.NBD_CMD_READ && (this.heldReads.length > 0 || !this.readFits(req.length))) this.heldReads.push(req);
+    else this.start(req);
     this.updateFlow();
   };
 
-  private reply(buffers: Buffer[]): void {
-    if (this.socket.destroyed) return;
-    // Cork so a header and its data (and replies finishing together) leave in one writev.
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
+  /**
+   * Whether a READ of `length` bytes may start now. Reads in progress and read replies the socket has not
+   * yet handed to the kernel together stay within READ_WINDOW_BYTES (one read may always run): the data
+   * is sent while the CPU caches still hold it instead of piling up in a queue far larger than the cache.
+   */
+  private readFits(length: number): boolean {
+    return this.readBytes === 0 || this.readBytes + length <= READ_WINDOW_BYTES;
+  }
+
+  private start(req: NbdRequest): void {
+    const readBytes = req.type === C.NBD_CMD_READ ? Math.min(req.length, C.MAX_PAYLOAD_BYTES) : 0;
+    this.readBytes += readBytes;
+    executeRequest(this.ctx as CommandContext, req).then(
+      (buffers) => this.finished(buffers, readBytes),
+      (e: unknown) => this.finished(undefined, readBytes, e),
+    );
+  }
+
+  /** A request is done: its reply (none when executeRequest broke, which closes the session) goes out. */
+  private finished(buffers: Buffer[] | undefined, readBytes: number, error?: unknown): void {
+    this.inFlight--;
+    if (buffers !== undefined) this.reply(buffers, readBytes);
+    else {
+      this.readBytes -= readBytes;
+      this.abort(`Internal error: ${String(error)}`);
     }
-    const pool = this.options.replyBuffers;
-    for (const b of buffers) {
-      if (pool.isLent(b)) this.socket.write(b, () => pool.give(b));
-      else this.socket.write(b);
+    this.endIfDisconnected();
+    this.updateFlow();
+    this.checkSettled();
+  }
+
+  /** After DISC: the socket ends once the last reply has been handed to it. */
+  private endIfDisconnected(): void {
+    if (this.disconnecting && this.inFlight === 0 && !this.flushQueued) this.socket.end();
+  }
+
+  /** Starts held READs, oldest first, while they fit in the window. */
+  private startHeldReads(): void {
+    while (this.heldReads.length > 0 && this.readFits((this.heldReads[0] as NbdRequest).length)) {
+      this.start(this.heldReads.shift() as NbdRequest);
     }
   }
+
+  /**
+   * Queues a reply; the replies finished in one turn of the event loop leave together (one writev), a
+   * single reply as one plain write. `readBytes` leaves the read window once the socket has taken it.
+   */
+  private reply(buffers: Buffer[], readBytes: number): void {
+    const pool = this.options.replyBuffers;
+    if (this.socket.destroyed) {
+      for (const b of buffers) pool.give(b);
+      this.readBytes -= readBytes;
+      return;
+    }
+    for (let i = 0; i < buffers.length; i++) {
+      const b = buffers[i] as Buffer;
+      const last = i === buffers.length - 1;
+      this.outgoing.push(b, last ? this.written(b, readBytes) : pool.isLent(b) ? () => pool.give(b) : undefined);
+    }
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      process.nextTick(this.flush);
+    }
+  }
+
+  private written(b: Buffer, readBytes: number): () => void {
+    return () => {
+      this.options.replyBuffers.give(b);
+      if (readBytes === 0) return;
+      this.readBytes -= readBytes;
+      if (!this.socket.destroyed) this.startHeldReads();
+    };
+  }
+
+  private readonly flush = (): void => {
+    this.flushQueued = false;
+    const out = this.outgoing;
+    this.outgoing = [];
+    if (this.socket.destroyed) {
+      for (let i = 1; i < out.length; i += 2) (out[i] as (() => void) | undefined)?.();
+      return;
+    }
+    const several = out.length > 2;
+    if (several) this.socket.cork();
+    for (let i = 0; i < out.length; i += 2) this.socket.write(out[i] as Buffer, out[i + 1] as (() => void) | undefined);
+    if (several) this.socket.uncork();
+    this.endIfDisconnected();
+  };
 
   /** Backpressure: stop reading requests while too much is in flight or queued for the client. */
   private updateFlow(): void {

@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExportRegistry, startNbdServer, type NbdServer } from '../../src/nbd/index.js';
 import * as C from '../../src/nbd/protocol/constants.js';
-import type { Disk } from '../../src/storage/disk.js';
 import { RawClient } from './raw-client.js';
 import { SparseMemoryDisk } from './test-disks.js';
 
@@ -68,6 +67,28 @@ describe('NBD session', () => {
     c.send(C.NBD_CMD_DISC, { handle: 3n });
     expect((await c.reply()).handle).toBe(2n);
     expect((await c.reply()).handle).toBe(1n);
+    await c.closed();
+  });
+
+  it('answers READs pipelined far past what a session reads ahead, then DISC closes after the last one', async () => {
+    const c = await RawClient.connect(server.port, 'rw');
+    const data = Buffer.alloc(4 * MiB);
+    for (let i = 0; i < data.length; i += 4) data.writeUInt32BE(i, i);
+    c.send(C.NBD_CMD_WRITE, { handle: 1000n, offset: 0n, data });
+    expect(await c.reply()).toMatchObject({ handle: 1000n, error: 0 });
+    const chunk = 256 * 1024;
+    const count = 48; // 12 MiB asked for at once: several times the read window
+    for (let i = 0; i < count; i++) c.send(C.NBD_CMD_READ, { handle: BigInt(i), offset: BigInt((i * chunk) % data.length), length: chunk });
+    c.send(C.NBD_CMD_DISC, { handle: 9999n });
+    const seen = new Set<bigint>();
+    for (let i = 0; i < count; i++) {
+      const r = await c.reply();
+      const at = (Number(r.handle) * chunk) % data.length;
+      expect(r.error).toBe(0);
+      expect(r.data?.equals(data.subarray(at, at + chunk))).toBe(true);
+      seen.add(r.handle);
+    }
+    expect(seen.size).toBe(count);
     await c.closed();
   });
 

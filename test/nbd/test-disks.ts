@@ -6,6 +6,16 @@ import type { Disk, DiskExtent } from '../../src/storage/disk.js';
 
 const BLOCK = 64 * 1024;
 
+/** Runs `fn` now and returns its result, or what it throws, as a promise (a Disk method's contract). */
+function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    const failure = error as Error;
+    return Promise.reject(failure);
+  }
+}
+
 export class SparseMemoryDisk implements Disk {
   readonly blocks = new Map<number, Buffer>();
   flushes = 0;
@@ -15,7 +25,11 @@ export class SparseMemoryDisk implements Disk {
     if (offset < 0 || length < 0 || offset + length > this.sizeBytes) throw new RangeError(`Out of range ${offset}+${length}`);
   }
 
-  async read(offset: number, length: number): Promise<Buffer> {
+  read(offset: number, length: number): Promise<Buffer> {
+    return settle(() => this.readNow(offset, length));
+  }
+
+  private readNow(offset: number, length: number): Buffer {
     this.check(offset, length);
     const out = Buffer.alloc(length);
     for (let at = 0; at < length; ) {
@@ -28,7 +42,11 @@ export class SparseMemoryDisk implements Disk {
     return out;
   }
 
-  async write(offset: number, data: Uint8Array): Promise<void> {
+  write(offset: number, data: Uint8Array): Promise<void> {
+    return settle(() => this.writeNow(offset, data));
+  }
+
+  private writeNow(offset: number, data: Uint8Array): void {
     if (this.readOnly) throw forbidden('DISK_READ_ONLY', 'Cannot write: the disk is read-only');
     this.check(offset, data.length);
     for (let at = 0; at < data.length; ) {
@@ -42,11 +60,16 @@ export class SparseMemoryDisk implements Disk {
     }
   }
 
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
     this.flushes++;
+    return Promise.resolve();
   }
 
-  async discard(offset: number, length: number): Promise<void> {
+  discard(offset: number, length: number): Promise<void> {
+    return settle(() => this.discardNow(offset, length));
+  }
+
+  private discardNow(offset: number, length: number): void {
     if (this.readOnly) throw forbidden('DISK_READ_ONLY', 'Cannot discard: the disk is read-only');
     this.check(offset, length);
     for (let at = 0; at < length; ) {
@@ -63,7 +86,11 @@ export class SparseMemoryDisk implements Disk {
     return this.discard(offset, length);
   }
 
-  async extents(offset: number, length: number): Promise<DiskExtent[]> {
+  extents(offset: number, length: number): Promise<DiskExtent[]> {
+    return settle(() => this.extentsNow(offset, length));
+  }
+
+  private extentsNow(offset: number, length: number): DiskExtent[] {
     this.check(offset, length);
     const out: DiskExtent[] = [];
     for (let at = offset; at < offset + length; ) {

@@ -110,7 +110,7 @@ export class RequestParser {
     this.pieces.push(chunk.subarray(at, at + n));
     this.payloadFill += n;
     if (this.payloadFill === req.length) {
-      req.data = this.pieces.length === 1 ? (this.pieces[0] as Buffer) : Buffer.concat(this.pieces, req.length);
+      req.data = this.pieces.length === 1 ? this.pieces[0] : Buffer.concat(this.pieces, req.length);
       this.pieces = [];
       this.current = undefined;
       onRequest(req);
