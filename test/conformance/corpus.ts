@@ -89,6 +89,20 @@ export async function fixtureCases(): Promise<ConformanceCase[]> {
 const step = (name: string, content: string): BuildPlanStep => ({ name, content });
 
 /** Our own scripts: every native command, quoting, here-documents, `-`, `!`, `<!` and pipes. */
+/** os-release (and other files inspection reads) of distributions the images do not carry. */
+const OTHER_DISTRIBUTIONS: [string, string][] = [
+  ['PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nID=debian', 'write /etc/hostname "deb12"\nwrite /etc/debian_version "12.5"'],
+  ['NAME="Ubuntu"\nVERSION="22.04.4 LTS (Jammy Jellyfish)"\nID=ubuntu\nID_LIKE=debian\nPRETTY_NAME="Ubuntu 22.04.4 LTS"\nVERSION_ID="22.04"', 'write /etc/hostname "jammy"'],
+  ['NAME="Red Hat Enterprise Linux"\nVERSION="8.6 (Ootpa)"\nID="rhel"\nID_LIKE="fedora"\nVERSION_ID="8.6"\nPRETTY_NAME="Red Hat Enterprise Linux 8.6 (Ootpa)"', 'write /etc/redhat-release "Red Hat Enterprise Linux release 8.6 (Ootpa)"\nwrite /etc/hostname "rhel8"'],
+  ['NAME="Rocky Linux"\nVERSION="9.3 (Blue Onyx)"\nID="rocky"\nID_LIKE="rhel centos fedora"\nVERSION_ID="9.3"\nPRETTY_NAME="Rocky Linux 9.3 (Blue Onyx)"', 'rm-f /etc/redhat-release\nwrite /etc/hostname "rocky9"'],
+  ['NAME="Fedora Linux"\nVERSION="39 (Server Edition)"\nID=fedora\nVERSION_ID=39\nPRETTY_NAME="Fedora Linux 39 (Server Edition)"', 'write /etc/hostname "f39"'],
+  ['NAME="Fedora Linux"\nVERSION="38 (Cloud Edition)"\nID=fedora\nVERSION_ID=38\nPRETTY_NAME="Fedora Linux 38 (Cloud Edition)"', 'write /usr/bin/dnf "#!/bin/sh"\nwrite /etc/hostname "f38"'],
+  ['NAME="AlmaLinux"\nVERSION="9.3 (Shamrock Pampas Cat)"\nID="almalinux"\nID_LIKE="rhel centos fedora"\nVERSION_ID="9.3"\nPRETTY_NAME="AlmaLinux 9.3 (Shamrock Pampas Cat)"', 'rm /usr/bin/dnf\nwrite /etc/hostname "alma9"'],
+  ['NAME="SLES"\nVERSION="15-SP4"\nVERSION_ID="15.4"\nPRETTY_NAME="SUSE Linux Enterprise Server 15 SP4"\nID="sles"\nID_LIKE="suse"', 'rm-f /etc/hostname\nwrite /etc/HOSTNAME "sles15"'],
+  ['NAME="openSUSE Leap"\nVERSION="15.5"\nID="opensuse-leap"\nID_LIKE="suse opensuse"\nVERSION_ID="15.5"\nPRETTY_NAME="openSUSE Leap 15.5"', 'write /etc/HOSTNAME "leap"'],
+  ['NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.19.1\nPRETTY_NAME="Alpine Linux v3.19"', 'write /etc/hostname "alpine"'],
+];
+
 export function ownCases(): ConformanceCase[] {
   return [
     {
@@ -309,6 +323,27 @@ mount-ro /dev/sda1 /boot/efi
 ls /boot/efi/EFI
 -write /boot/efi/read-only "no"
 umount-all
+`)],
+    },
+    {
+      // the image is CentOS-like: each distribution here replaces its release files before inspect-os
+      name: 'own: inspection of other Linux distributions',
+      image: 'mbr-ext4',
+      values: {},
+      steps: [step('distributions', `
+mount /dev/sda1 /
+rm-f /etc/centos-release
+rm-f /etc/redhat-release
+rm-f /etc/system-release
+umount-all
+${OTHER_DISTRIBUTIONS.map(([release, extra]) => `mount /dev/sda1 /
+upload -<<END /etc/os-release
+${release}
+END
+${extra}
+umount-all
+inspect-os
+${['distro', 'product-name', 'major-version', 'minor-version', 'osinfo', 'package-format', 'package-management', 'hostname'].map((what) => `inspect-get-${what} /dev/sda1`).join('\n')}`).join('\n')}
 `)],
     },
     {

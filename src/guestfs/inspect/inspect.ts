@@ -115,7 +115,7 @@ async function inspectLinuxRoot(fs: ImageFs, root: string, known: InspectCandida
     minorVersion,
     osinfo: osinfoId(distro, majorVersion, minorVersion),
     packageFormat: packageFormat(distro),
-    packageManagement: packageManagement(distro, majorVersion),
+    packageManagement: await packageManagement(fs, distro, majorVersion),
     arch: await guestArch(fs),
     hostname: (await linuxHostname(fs)) ?? 'unknown',
     mountpoints: entries.length === 0 ? [['/', root]] : entries.filter(([, mp]) => mp.startsWith('/')).map(([d, mp]) => [mp, d]),
@@ -127,7 +127,8 @@ async function inspectLinuxRoot(fs: ImageFs, root: string, known: InspectCandida
 export function osinfoId(distro: string, major: number, minor: number): string {
   if (distro === 'unknown') return 'unknown';
   if (distro === 'centos' && major === 7) return 'centos7.0';
-  if ((distro === 'centos' && major >= 8) || (distro === 'debian' && major >= 4) || distro === 'fedora') return `${distro}${major}`;
+  if ((distro === 'centos' && major >= 8) || (distro === 'debian' && major >= 4) || distro === 'fedora' || distro === 'rocky') return `${distro}${major}`;
+  if (distro === 'sles') return minor === 0 ? `sles${major}` : `sles${major}sp${minor}`;
   if (distro === 'ubuntu') return `ubuntu${major}.${String(minor).padStart(2, '0')}`;
   if (distro === 'archlinux' || distro === 'gentoo' || distro === 'voidlinux') return distro;
   if (major > 0 || minor > 0) return `${distro}${major}.${minor}`;
@@ -146,8 +147,9 @@ function packageFormat(distro: string): string {
   return 'unknown';
 }
 
-function packageManagement(distro: string, major: number): string {
-  if (distro === 'fedora') return major >= 22 ? 'dnf' : 'yum';
+async function packageManagement(fs: ImageFs, distro: string, major: number): Promise<string> {
+  // Fedora says dnf only where it is installed (guestfish 1.48: yum for a Fedora 39 root without it)
+  if (distro === 'fedora') return major >= 22 && (await isFile(fs, '/usr/bin/dnf')) ? 'dnf' : 'yum';
   if (['centos', 'rhel', 'oraclelinux', 'rocky', 'almalinux', 'scientificlinux', 'redhat-based'].includes(distro)) return major >= 8 ? 'dnf' : 'yum';
   if (DEB.has(distro)) return 'apt';
   if (['sles', 'opensuse', 'suse-based'].includes(distro)) return 'zypper';

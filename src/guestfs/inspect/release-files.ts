@@ -49,6 +49,7 @@ const OS_RELEASE_IDS: Record<string, string> = {
   opensuse: 'opensuse',
   pld: 'pldlinux',
   rhel: 'rhel',
+  rocky: 'rocky',
   sles: 'sles',
   sled: 'sles',
   ubuntu: 'ubuntu',
