@@ -347,6 +347,47 @@ ${['distro', 'product-name', 'major-version', 'minor-version', 'osinfo', 'packag
 `)],
     },
     {
+      name: 'own: ext2 /boot and ext3 root',
+      image: 'mbr-ext2-ext3',
+      values: { HostName: 'old-host' },
+      steps: [step('older ext', `
+list-filesystems
+inspect-os
+inspect-get-mountpoints /dev/sda2
+inspect-get-filesystems /dev/sda2
+mount /dev/sda2 /
+mount /dev/sda1 /boot
+statvfs /boot
+statvfs /
+ls /boot
+write /etc/hostname "@HostName@"
+upload -<<END /boot/grub/grub.conf
+default=0
+timeout=1
+title @HostName@
+  kernel /vmlinuz ro root=LABEL=root
+END
+mkdir-p /boot/streamer/a/b/c
+${Array.from({ length: 40 }, (_, i) => `write /boot/streamer/a/file-${i} "boot file ${i} of @HostName@"`).join('\n')}
+cp-a /etc/ssh/sshd_config /boot/streamer/sshd_config
+chown 1000 1000 /boot/streamer/a
+chmod 0750 /boot/streamer/a
+ln-s ../grub/grub.conf /boot/streamer/grub.conf
+ln-sf /etc/hostname /etc/hostname.link
+rm-rf /var/log
+mkdir-p /var/log/journal
+touch /var/log/journal/empty
+write-append /etc/hosts "10.0.0.5 @HostName@\\n"
+rm /boot/vmlinuz
+ls /boot/streamer
+cat /boot/grub/grub.conf
+umount /boot
+umount /
+mount-ro /dev/sda1 /
+cat /streamer/a/file-39
+`)],
+    },
+    {
       name: 'own: a failing command stops the run',
       image: 'mbr-ext4',
       values: {},

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { loadFixtureBundles } from '../planscript/fixture-bundles.js';
 import { requireTool } from '../planscript/ext-session.js';
 
-export type ImageName = 'mbr-ext4' | 'gpt-uefi' | 'hpe-uefi';
+export type ImageName = 'mbr-ext4' | 'gpt-uefi' | 'hpe-uefi' | 'mbr-ext2-ext3';
 
 const MiB = 1024 * 1024;
 
@@ -105,6 +105,12 @@ function mkfsExt4(path: string, offsetBytes: number, sizeBytes: number, tree: st
   sh('mkfs.ext4', ['-q', '-F', '-L', label, '-U', uuid, '-E', `offset=${offsetBytes},hash_seed=${uuid}`, '-d', tree, path, `${sizeBytes / 1024}k`]);
 }
 
+/** ext2 (1 KiB blocks, no journal, no extents) or ext3 (a journal, no extents) at `offset` of `path`. */
+function mkfsOlderExt(kind: 'ext2' | 'ext3', path: string, offsetBytes: number, sizeBytes: number, tree: string, label: string): void {
+  const uuid = kind === 'ext2' ? '5ea7c0de-0000-4000-8000-00000000e2e2' : '5ea7c0de-0000-4000-8000-00000000e3e3';
+  sh(`mkfs.${kind}`, ['-q', '-F', '-L', label, '-U', uuid, ...(kind === 'ext2' ? ['-b', '1024'] : []), '-E', `offset=${offsetBytes},hash_seed=${uuid}`, '-d', tree, path, `${sizeBytes / 1024}k`]);
+}
+
 /** FAT32 made in a plain file, then copied into the partition (mkfs.vfat has no offset option). */
 function mkfsFat32(path: string, offsetBytes: number, sizeBytes: number, tree: string, work: string): void {
   const part = join(work, 'esp.img');
@@ -131,6 +137,19 @@ export async function makeImage(name: ImageName, path: string): Promise<void> {
       stage(join(work, 'esp'), espTree());
       mkfsFat32(path, MiB, 40 * MiB, join(work, 'esp'), work);
       mkfsExt4(path, 41 * MiB, 30 * MiB, join(work, 'root'), 'root');
+    } else if (name === 'mbr-ext2-ext3') {
+      // a separate /boot in ext2 and an ext3 root, as older distributions were installed
+      sh('truncate', ['-s', `${48 * MiB}`, path]);
+      sh('sfdisk', ['-q', path], 'label: dos\nstart=2048, size=16384, type=83, bootable\nstart=18432, type=83\n');
+      stage(join(work, 'boot'), [
+        { path: 'grub/grub.conf', content: 'default=0\ntimeout=5\ntitle CentOS\n  kernel /vmlinuz ro root=LABEL=root\n' },
+        { path: 'vmlinuz', content: 'not a kernel\n' },
+        { path: 'lost+found', dir: true, mode: 0o700 },
+      ]);
+      stage(join(work, 'root'), centosRoot(false).map((e) => (e.path === 'etc/fstab' ? { ...e, content: 'LABEL=root / ext3 defaults 1 1\nLABEL=boot /boot ext2 defaults 1 2\n' } : e)));
+      mkdirSync(join(work, 'root', 'boot'));
+      mkfsOlderExt('ext2', path, MiB, 8 * MiB, join(work, 'boot'), 'boot');
+      mkfsOlderExt('ext3', path, 9 * MiB, 39 * MiB, join(work, 'root'), 'root');
     } else {
       const developer = (await loadFixtureBundles()).find((b) => b.file.startsWith('HPE-ImageStreamer-Developer'));
       const payload = developer === undefined ? undefined : [...developer.payloads.values()][0];

@@ -6,7 +6,7 @@ import type { Disk } from '../../storage/disk.js';
 import type { FileKind, FileStat, ImageFs, StatVfs } from '../image-fs.js';
 import { fsError, readOnlyError } from './errors.js';
 import { setInodeTimes } from './inode-times.js';
-import { readExtSuperblock } from './superblock.js';
+import { INCOMPAT_EXTENTS, readExtSuperblock } from './superblock.js';
 import { type ExtWorkerHost, WorkerCallError } from './worker-host.js';
 import { ExtWorkerPool } from './worker-pool.js';
 
@@ -214,8 +214,8 @@ class ExtFs implements ImageFs {
     });
     if (!sb) throw new AppError('internal', 'FS_CORRUPT', `statvfs: ${this.device}: the superblock is gone`);
     // as ext4_statfs computes it: metadata is not counted, and besides the reserved blocks ext4 keeps 2 %
-    // (at most 4096 clusters) back for itself
-    const kernelReserve = Math.min(Math.floor(sb.blocksCount / 50), 4096);
+    // (at most 4096 clusters) back for itself on filesystems with extents (none on ext2/ext3)
+    const kernelReserve = (sb.featureIncompat & INCOMPAT_EXTENTS) === 0 ? 0 : Math.min(Math.floor(sb.blocksCount / 50), 4096);
     return {
       blockSize: sb.blockSize,
       blocks: sb.blocksCount - sb.overheadBlocks,
