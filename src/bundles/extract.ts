@@ -4,9 +4,9 @@
 // are too big for a database transaction) and are removed again if the transaction fails. A plan script
 // that does not parse is extracted all the same, as HPE's appliance does, and reported as a warning.
 import type { BuildPlans, DeploymentPlans, PlanScripts } from '../artifacts/index.js';
-import { AppError, conflict, isAppError, toAppError } from '../core/errors.js';
+import { AppError, conflict, toAppError } from '../core/errors.js';
 import type { Store } from '../db/index.js';
-import { parseScript } from '../planscript/index.js';
+import { scriptSyntaxProblems } from '../planscript/index.js';
 import type { GoldenImagePort } from './golden-images.js';
 import { openPayload, readBundle, type ApplianceRefs, type BundleArtifact, type BundleContent } from './reader.js';
 import type { ZipLimits } from './zip-reader.js';
@@ -104,30 +104,14 @@ export async function prepareExtract(path: string, options: { label: string; for
   return plan;
 }
 
-/**
- * The lines of a plan script that do not parse, as the REST plan-script create finds them (which refuses
- * such a script): invalid statements, or the one error that stops the parse (an unterminated here-document).
- * `fatal` is false for a `-` line only, whose failure a run logs and passes over.
- */
-function syntaxProblems(content: string): { line: number; column: number; message: string; fatal: boolean }[] {
-  try {
-    return parseScript(content).statements.flatMap((st) => (st.kind === 'invalid' ? [{ line: st.line, column: st.errorColumn, message: st.message, fatal: !st.ignoreErrors }] : []));
-  } catch (error) {
-    if (!isAppError(error)) throw error;
-    const at = error.data as { line?: number; column?: number };
-    const message = error.message.replace(/^Cannot parse the plan script: /, '').replace(/ \((?:step "[^"]*", )?line \d+, column \d+\)$/, '');
-    return [{ line: at.line ?? 1, column: at.column ?? 1, message, fatal: true }];
-  }
-}
-
 /** The warning for a bundled plan script that does not parse, or undefined when it parses. */
 function syntaxWarning(ps: BundleArtifact): string | undefined {
   const content = ps.json['content'];
   if (typeof content !== 'string') return undefined;
-  const problems = syntaxProblems(content);
+  const problems = scriptSyntaxProblems(content);
   if (problems.length === 0) return undefined;
   const where = problems.map((p) => `line ${p.line}, column ${p.column}: ${p.message}`).join('; ');
-  const consequence = problems.some((p) => p.fatal)
+  const consequence = problems.some((p) => !p.ignored)
     ? 'a deploy that runs it will fail until the script is fixed'
     : 'a deploy that runs it will log an error at those "-" lines and go on';
   return `Plan script "${ps.name}" (entry "${ps.entry}") does not parse (${where}): it was extracted as it is, but ${consequence}`;

@@ -1,5 +1,6 @@
 // A whole plan script into statements: lines through the line parser, here-documents (`-<<END` …
 // `END`) gathered verbatim. Only what no run could survive is thrown: an unterminated here-document.
+import { isAppError } from '../core/errors.js';
 import { parseLine } from './line-parser.js';
 import { syntaxError, type Statement, type ParsedScript } from './syntax.js';
 
@@ -69,4 +70,27 @@ export function parseScript(text: string, options: ParseOptions = {}): ParsedScr
     statements.push(statement);
   }
   return { statements };
+}
+
+/** A line of a plan script that does not parse; `ignored` for a `-` line, whose failure a run logs and passes over. */
+export interface ScriptSyntaxProblem {
+  line: number;
+  column: number;
+  message: string;
+  ignored: boolean;
+}
+
+/**
+ * Every line of `text` that does not parse (invalid statements), or the one error that stops the parse (a
+ * here-document never closed): what the REST create refuses a plan script for and bundle extraction warns of.
+ */
+export function scriptSyntaxProblems(text: string): ScriptSyntaxProblem[] {
+  try {
+    return parseScript(text).statements.flatMap((st) => (st.kind === 'invalid' ? [{ line: st.line, column: st.errorColumn, message: st.message, ignored: st.ignoreErrors }] : []));
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    const at = error.data as { line?: number; column?: number };
+    const message = error.message.replace(/^Cannot parse the plan script: /, '').replace(/ \((?:step "[^"]*", )?line \d+, column \d+\)$/, '');
+    return [{ line: at.line ?? 1, column: at.column ?? 1, message, ignored: false }];
+  }
 }

@@ -3,8 +3,8 @@ import type { BuildPlans } from '../../artifacts/build-plans.js';
 import type { DeploymentPlans } from '../../artifacts/deployment-plans.js';
 import { buildPlanInput, deploymentPlanInput, planScriptInput, type PlanScripts } from '../../artifacts/index.js';
 import { maskAttributes, unmaskAttributes, type CustomAttribute } from '../../attributes/index.js';
-import { invalid, isAppError } from '../../core/errors.js';
-import { parseScript } from '../../planscript/index.js';
+import { invalid } from '../../core/errors.js';
+import { scriptSyntaxProblems } from '../../planscript/index.js';
 import type { TaskEngine } from '../../tasks/index.js';
 import { json, type ApiRouter } from '../router.js';
 import { checkIfMatch, collection, mutated } from './respond.js';
@@ -36,20 +36,12 @@ function unmasked(body: unknown, stored: { customAttributes: CustomAttribute[] }
 function checkScriptSyntax(body: unknown): unknown {
   const content = typeof body === 'object' && body !== null ? (body as { content?: unknown }).content : undefined;
   if (typeof content !== 'string') return body;
-  let problems: { line: number; column: number; message: string }[];
-  try {
-    problems = parseScript(content).statements.flatMap((st) => (st.kind === 'invalid' ? [{ line: st.line, column: st.errorColumn, message: st.message }] : []));
-  } catch (error) {
-    if (!isAppError(error)) throw error;
-    const at = error.data as { line?: number; column?: number };
-    const cause = error.message.replace(/^Cannot parse the plan script: /, '').replace(/ \((?:step "[^"]*", )?line \d+, column \d+\)$/, '');
-    problems = [{ line: at.line ?? 1, column: at.column ?? 1, message: cause }];
-  }
+  const problems = scriptSyntaxProblems(content);
   const first = problems[0];
   if (first === undefined) return body;
   throw invalid('PLANSCRIPT_SYNTAX', `Cannot save the plan script: ${first.message} (line ${first.line}, column ${first.column})`, {
     details: problems.map((p) => `line ${p.line}, column ${p.column}: ${p.message}`).join('\n'),
-    data: { line: first.line, column: first.column, problems },
+    data: { line: first.line, column: first.column, problems: problems.map(({ line, column, message }) => ({ line, column, message })) },
     recommendedActions: ['Correct the lines named in the details'],
   });
 }
