@@ -16,7 +16,8 @@ const MiB = 1024 * 1024;
 /** The golden disk: GPT, a small ext4 (sda1, 8 MiB) and a roomy one (sda2, 160 MiB) holding the OS. */
 const SMALL = { startMiB: 1, sizeMiB: 8 };
 const ROOT = { startMiB: 9, sizeMiB: 160 };
-const HOST_TIMEOUT_MS = 4000;
+// the never-ending host command waits this long; a 100 MiB file made and hashed on a loaded 2-core machine fits in it
+const HOST_TIMEOUT_MS = 12_000;
 
 let work: string;
 let scratchParent: string;
@@ -238,12 +239,12 @@ describe('a 100 MiB upload', () => {
     expect(sha256(data)).toBe(printed);
     await rm(copy);
     await rm(root);
-  }, 30_000);
+  }, HOST_TIMEOUT_MS + 30_000);
 
   it('fails with "No space left on device" on a filesystem too small for it', async () => {
     const { message } = await failedDeploy(await planFor('big upload, small disk', script('/dev/sda1')));
     expect(message).toMatch(/\(plan script "big upload, small disk", line 3: upload big \/big\): .*No space left on device/);
-  }, 30_000);
+  }, HOST_TIMEOUT_MS + 30_000);
 });
 
 describe('paths escaping the guest or the scratch directory', () => {
@@ -309,7 +310,7 @@ describe('a host command that never ends', () => {
     const { message } = await failedDeploy(await planFor('forever', `mount /dev/sda2 /\n!sleep ${marker}\nwrite /etc/after y\n`));
     expect(message).toMatch(new RegExp(`line 2: !sleep ${marker}\\): Host command ran longer than ${HOST_TIMEOUT_MS / 1000} s and was killed`));
     expect(execFileSync('ps', ['-eo', 'args']).toString()).not.toContain(`sleep ${marker}`);
-  }, 20_000);
+  }, HOST_TIMEOUT_MS + 20_000);
 });
 
 describe('after all of that', () => {
