@@ -2,11 +2,11 @@
 // the OS volume is read back over NBD with nbdcopy and inspected with e2fsck and debugfs.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireTool, startServedAppliance, type ServedAppliance } from '../support/served-appliance.js';
+import { makeExtImage, requireTool, startServedAppliance, type ServedAppliance } from '../support/served-appliance.js';
 
 let work: string;
 let a: ServedAppliance;
@@ -37,13 +37,8 @@ beforeAll(async () => {
   a = await startServedAppliance(join(work, 'data'));
 
   // A golden image: ext4 on the whole disk with a hostname and a file the capture plan removes.
-  const root = join(work, 'root');
-  await mkdir(join(root, 'etc'), { recursive: true });
-  await writeFile(join(root, 'etc/hostname'), 'golden\n');
-  await writeFile(join(root, 'etc/os-release'), 'ID=debian\nVERSION_ID="12"\n');
   const image = join(work, 'golden.img');
-  execFileSync('truncate', ['-s', '64M', image]);
-  execFileSync('mkfs.ext4', ['-q', '-F', '-d', root, image], { stdio: 'ignore' });
+  await makeExtImage(image, { 'etc/hostname': 'golden\n', 'etc/os-release': 'ID=debian\nVERSION_ID="12"\n' }, 64);
   await a.uploadGoldenImage('golden', image);
 }, 120_000);
 

@@ -1,11 +1,10 @@
 // The appliance keeps every run's scratch directory in one directory of its own that host commands may pass
 // through but not list, so that one server's plan-script commands cannot find another's files.
-import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireTool, startServedAppliance, type ServedAppliance } from '../support/served-appliance.js';
+import { makeExtImage, requireTool, startServedAppliance, type ServedAppliance } from '../support/served-appliance.js';
 
 let work: string;
 let scratchParent: string;
@@ -18,12 +17,8 @@ beforeAll(async () => {
   scratchParent = join(work, 'scratch');
   await mkdir(scratchParent);
   a = await startServedAppliance(join(work, 'data'), { planScriptHost: { scratchParent } });
-  const root = join(work, 'root');
-  await mkdir(join(root, 'etc'), { recursive: true });
-  await writeFile(join(root, 'etc/hostname'), 'golden\n');
   const image = join(work, 'golden.img');
-  execFileSync('truncate', ['-s', '32M', image]);
-  execFileSync('mkfs.ext4', ['-q', '-F', '-d', root, image], { stdio: 'ignore' });
+  await makeExtImage(image, { 'etc/hostname': 'golden\n' });
   await a.uploadGoldenImage('golden', image);
 }, 120_000);
 

@@ -1,7 +1,9 @@
 // A real appliance served over HTTP on 127.0.0.1 (NBD on a free port) and a small REST client for it,
 // for end-to-end tests that drive the API as HPE's clients do.
 import { execFile, execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import pino from 'pino';
 import { expect } from 'vitest';
@@ -14,6 +16,21 @@ export function requireTool(tool: string, debianPackage: string): void {
     execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
   } catch {
     throw new Error(`This test needs "${tool}": install the Debian package ${debianPackage}`);
+  }
+}
+
+/** A whole-disk ext4 image of `sizeMiB` at `path` holding `files` (guest path → content), made with mkfs.ext4 -d. */
+export async function makeExtImage(path: string, files: Record<string, string>, sizeMiB = 32): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'streamer-ext-tree-'));
+  try {
+    for (const [file, content] of Object.entries(files)) {
+      await mkdir(dirname(join(root, file)), { recursive: true });
+      await writeFile(join(root, file), content);
+    }
+    execFileSync('truncate', ['-s', `${sizeMiB}M`, path]);
+    execFileSync('mkfs.ext4', ['-q', '-F', '-d', root, path], { stdio: 'ignore' });
+  } finally {
+    await rm(root, { recursive: true, force: true });
   }
 }
 
