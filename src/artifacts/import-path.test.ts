@@ -1,7 +1,10 @@
-import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../../test/nbd/tools.js';
 import { checkImportPath } from './import-path.js';
 
 const root = mkdtempSync(join(tmpdir(), 'streamer-import-path-'));
@@ -49,5 +52,29 @@ describe('checkImportPath', () => {
     expect(await code('image.raw')).toBe('GOLDEN_IMAGE_IMPORT_BAD_PATH');
     expect(await code(join(root, 'missing.raw'))).toBe('GOLDEN_IMAGE_IMPORT_BAD_PATH');
     expect(await code(dataDir)).toBe('GOLDEN_IMAGE_IMPORT_BAD_PATH'); // a directory, even this one
+  });
+
+  it('refuses a file reached through a bind mount of a directory of the data directory (in a private mount namespace)', () => {
+    requireTool('unshare', 'util-linux');
+    // the mount exists only in a child's namespace (unshare -Urm: no root needed), so the check runs there,
+    // from this module and core/errors.ts transpiled to JavaScript
+    const js = join(root, 'js');
+    for (const [from, to] of [['import-path.ts', 'artifacts/import-path.js'], ['../core/errors.ts', 'core/errors.js']] as const) {
+      mkdirSync(join(js, to, '..'), { recursive: true });
+      const source = readFileSync(join(import.meta.dirname, from), 'utf8');
+      writeFileSync(join(js, to), ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText);
+    }
+    mkdirSync(join(root, 'mnt'));
+    writeFileSync(join(js, 'child.mjs'), [
+      `import { checkImportPath } from './artifacts/import-path.js';`,
+      `const codeOf = (p) => checkImportPath(p, { dataDir: ${JSON.stringify(dataDir)} }).then(() => 'allowed', (e) => e.code + ' ' + e.message);`,
+      `console.log(JSON.stringify([await codeOf(${JSON.stringify(join(root, 'mnt', 'layer-data'))}), await codeOf(${JSON.stringify(join(root, 'image.raw'))})]));`,
+    ].join('\n'));
+    const script = 'mount --bind "$1" "$2" && exec "$3" "$4"';
+    const args = ['-Urm', 'sh', '-c', script, 'sh', join(dataDir, 'volumes'), join(root, 'mnt'), process.execPath, join(js, 'child.mjs')];
+    const [bound, outside] = JSON.parse(execFileSync('unshare', args, { encoding: 'utf8' })) as [string, string];
+    expect(bound).toContain('GOLDEN_IMAGE_PATH_FORBIDDEN');
+    expect(bound).toContain('(it is the same file as one there: a hard link, or reached through a bind mount)');
+    expect(outside).toBe('allowed');
   });
 });

@@ -2,7 +2,7 @@
 // an existing regular file given by an absolute path, and never one of the appliance's own files.
 import type { Stats } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { invalid, type AppError } from '../core/errors.js';
 
 export interface ImportSource {
@@ -40,9 +40,8 @@ export async function checkImportPath(path: string, options: { dataDir: string }
   const dataDir = await realpath(options.dataDir).catch(() => resolve(options.dataDir));
   const below = relative(dataDir, realPath);
   const inside = below === '' || (below !== '..' && !below.startsWith(`..${sep}`) && !isAbsolute(below));
-  const same = inside ? undefined : await sameFileIn(dataDir, realPath, info);
-  if (inside || same !== undefined) {
-    const how = same ?? (realPath === normalize(path) ? '' : ` (it resolves to "${realPath}")`);
+  if (inside || (await sameFileIn(dataDir, info))) {
+    const how = !inside ? ' (it is the same file as one there: a hard link, or reached through a bind mount)' : realPath === normalize(path) ? '' : ` (it resolves to "${realPath}")`;
     throw invalid('GOLDEN_IMAGE_PATH_FORBIDDEN', `Cannot import a golden image from "${path}": the file is inside the appliance's data directory "${dataDir}"${how}, which holds its database and volumes`, {
       recommendedActions: ['Import an image file kept outside the data directory, or upload it with POST /rest/golden-images; to copy an existing golden image, download it (GET /rest/golden-images/download/{id})'],
     });
@@ -51,33 +50,22 @@ export async function checkImportPath(path: string, options: { dataDir: string }
 }
 
 /**
- * How the file at `realPath` (described by `info`) is one of `dir`'s though its path is elsewhere: a hard
- * link of a file there, or a path through a bind mount of a directory there; undefined when it is not.
- * Both keep the device, so only a file on the data directory's filesystem needs the walk.
+ * Whether the file `info` describes is one of `dir`'s though its path lies elsewhere: a hard link of a file
+ * there, or reached through a bind mount. Both keep device and inode, so only a file on the data
+ * directory's filesystem needs the walk.
  */
-async function sameFileIn(dir: string, realPath: string, info: Stats): Promise<string | undefined> {
+async function sameFileIn(dir: string, info: Stats): Promise<boolean> {
   const top = await stat(dir).catch(() => undefined);
-  if (top === undefined || top.dev !== info.dev) return undefined;
-  const files = new Set<number>();
-  const dirs = new Set<number>([top.ino]);
-  const walk = async (at: string): Promise<void> => {
+  if (top === undefined || top.dev !== info.dev) return false;
+  const walk = async (at: string): Promise<boolean> => {
     for (const entry of await readdir(at, { withFileTypes: true }).catch(() => [])) {
       const child = join(at, entry.name);
       const st = await lstat(child).catch(() => undefined);
       if (st === undefined || st.dev !== top.dev) continue;
-      if (st.isDirectory()) {
-        dirs.add(st.ino);
-        await walk(child);
-      } else if (st.isFile()) {
-        files.add(st.ino);
-      }
+      if (st.isFile() && st.ino === info.ino) return true;
+      if (st.isDirectory() && (await walk(child))) return true;
     }
+    return false;
   };
-  await walk(dir);
-  if (files.has(info.ino)) return ' (it is the same file as one there: a hard link, or a bind mount)';
-  for (let at = dirname(realPath); ; at = dirname(at)) {
-    const st = await stat(at).catch(() => undefined);
-    if (st !== undefined && st.dev === top.dev && dirs.has(st.ino)) return ` (its directory "${at}" is a mount of one there)`;
-    if (dirname(at) === at) return undefined;
-  }
+  return walk(dir);
 }

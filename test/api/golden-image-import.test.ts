@@ -146,7 +146,7 @@ describe('POST /rest/golden-images/import', () => {
     await forbidden(h.dataDir + '/volumes/../streamer.db');
     expect((await forbidden(join(files, 'innocent.raw'))).body.message).toContain(`(it resolves to "${database}")`);
     expect((await forbidden(join(files, 'appliance-data', 'streamer.db'))).body.message).toContain(`(it resolves to "${database}")`);
-    expect((await forbidden(join(files, 'hard-linked.raw'))).body.message).toContain('(it is the same file as one there: a hard link, or a bind mount)');
+    expect((await forbidden(join(files, 'hard-linked.raw'))).body.message).toContain('(it is the same file as one there: a hard link, or reached through a bind mount)');
     expect((await h.call('GET', '/rest/tasks')).body.total).toBe(tasksBefore);
 
     // a symlink to a file outside the data directory is fine: the image is named after the link
