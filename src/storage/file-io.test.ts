@@ -2,12 +2,12 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PageCacheFile } from './file-io.js';
+import { InlinePolicy, PageCacheFile } from './file-io.js';
 
 describe('PageCacheFile', () => {
   const dir = mkdtempSync(join(tmpdir(), 'streamer-file-io-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const content = Buffer.alloc(300 * 1024);
+  const content = Buffer.alloc(5 * 1024 * 1024);
   for (let i = 0; i < content.length; i++) content[i] = (i * 7 + (i >> 12)) & 0xff;
   const path = join(dir, 'data');
   writeFileSync(path, content);
@@ -20,7 +20,7 @@ describe('PageCacheFile', () => {
       await reader.read(small, 10, 4096, 12345);
       expect(small.subarray(0, 10).equals(Buffer.alloc(10, 0xee))).toBe(true);
       expect(small.subarray(10).equals(content.subarray(12345, 12345 + 4096))).toBe(true);
-      const large = Buffer.alloc(256 * 1024);
+      const large = Buffer.alloc(1536 * 1024);
       await reader.read(large, 0, large.length, 1000);
       expect(large.equals(content.subarray(1000, 1000 + large.length))).toBe(true);
       const tail = Buffer.alloc(8192, 0xee);
@@ -36,7 +36,7 @@ describe('PageCacheFile', () => {
     const fd = openSync(path, 'r');
     try {
       const file = new PageCacheFile(fd);
-      const size = 140 * 1024;
+      const size = 1100 * 1024;
       const at = [0, size, 2 * size + 4096, content.length - 1000];
       const buffers = at.map(() => Buffer.alloc(size + 3, 0xee));
       await Promise.all(at.map((position, i) => file.read(buffers[i]!, 3, size, position)));
@@ -59,7 +59,7 @@ describe('PageCacheFile', () => {
     try {
       const file = new PageCacheFile(fd);
       const small = Buffer.alloc(4096, 0x11);
-      const large = Buffer.alloc(200 * 1024, 0x22);
+      const large = Buffer.alloc(1200 * 1024, 0x22);
       await file.write(small, 8192);
       await file.write(large, 20000);
       const expected = Buffer.from(content);
@@ -67,7 +67,7 @@ describe('PageCacheFile', () => {
       large.copy(expected, 20000);
       const back = Buffer.alloc(content.length);
       await file.read(back, 0, 100 * 1024, 0);
-      await file.read(back, 100 * 1024, content.length - 100 * 1024, 100 * 1024);
+      for (let at = 100 * 1024; at < content.length; at += 1536 * 1024) await file.read(back, at, Math.min(1536 * 1024, content.length - at), at);
       expect(back.equals(expected)).toBe(true);
     } finally {
       closeSync(fd);
@@ -81,5 +81,50 @@ describe('PageCacheFile', () => {
     const result = file.read(Buffer.alloc(16), 0, 16, 0);
     await expect(result).rejects.toThrow(/EBADF/);
     await expect(file.write(Buffer.alloc(16), 0)).rejects.toThrow(/EBADF/);
+  });
+});
+
+describe('InlinePolicy', () => {
+  /** A policy on a clock the test moves: each access takes `ms`. */
+  function clocked(): { policy: InlinePolicy; access: (ms: number) => Promise<void>; wait: (ms: number) => void } {
+    let t = 0;
+    const policy = new InlinePolicy(() => t);
+    return { policy, access: (ms) => policy.run(() => void (t += ms)), wait: (ms) => void (t += ms) };
+  }
+
+  it('sends accesses over 1 MiB to the pool, smaller ones inline while they are fast', async () => {
+    const { policy, access } = clocked();
+    expect(policy.inline(1024 * 1024 + 1)).toBe(false);
+    for (let i = 0; i < 1000; i++) await access(0.01);
+    expect(policy.inline(1024 * 1024)).toBe(true);
+  });
+
+  it('moves the rest of the window to the pool once frequent slow accesses took 20 ms, and comes back after it', async () => {
+    const { policy, access, wait } = clocked();
+    for (let i = 0; i < 4; i++) await access(4);
+    expect(policy.inline(4096)).toBe(true);
+    await access(4);
+    expect(policy.inline(4096)).toBe(false);
+    wait(500);
+    expect(policy.inline(4096)).toBe(false);
+    wait(500);
+    expect(policy.inline(4096)).toBe(true);
+  });
+
+  it('keeps sporadic slow accesses (one in hundreds, as preemption) inline up to 100 ms per window', async () => {
+    const { policy, access } = clocked();
+    for (let i = 0; i < 9; i++) {
+      for (let j = 0; j < 200; j++) await access(0.02);
+      await access(10);
+    }
+    expect(policy.inline(4096)).toBe(true);
+    for (let j = 0; j < 200; j++) await access(0.02);
+    await access(10);
+    expect(policy.inline(4096)).toBe(false);
+  });
+
+  it('rejects with what the access threw', async () => {
+    const policy = new InlinePolicy();
+    await expect(policy.run(() => { throw new Error('EIO'); })).rejects.toThrow('EIO');
   });
 });

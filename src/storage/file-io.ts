@@ -38,46 +38,67 @@ export function preadFullySync(fd: number, buffer: Buffer, offset: number, lengt
 const INLINE_MAX_BYTES = 1024 * 1024;
 /** ... an access taking longer than this waited for the disk (or the thread was preempted) ... */
 const INLINE_SLOW_MS = 1;
-/** ... and once slow accesses have held the event loop this long within one window ... */
+/** ... slow accesses may hold the event loop this long per window when they are frequent ... */
 const INLINE_SLOW_BUDGET_MS = 20;
-/** ... the rest of this window goes through the thread pool. */
+/** ... at least this share of the window's accesses, as when the data is not cached ... */
+const INLINE_SLOW_SHARE = 1 / 16;
+/** ... and this long when they are sporadic (preemption, or a miss now and then) ... */
+const INLINE_SPORADIC_BUDGET_MS = 100;
+/** ... beyond that the rest of the window goes through the thread pool. */
 const INLINE_WINDOW_MS = 1000;
 
 /**
- * Whether one kind of access (reads, or writes) runs inline: always while fast; slow ones (a cache miss,
- * writeback throttling, or just preemption on a busy machine) may hold the event loop up for at most
- * INLINE_SLOW_BUDGET_MS per INLINE_WINDOW_MS, after which the window's remaining accesses go to the pool.
+ * Whether one kind of access (reads, or writes) runs inline: always while fast. Slow ones hold the event
+ * loop up. When they are frequent (the data is not in the page cache, writeback throttles writes) they may
+ * take INLINE_SLOW_BUDGET_MS (2 %) of a window; sporadic ones, what a busy machine's preemption looks like
+ * (a slice of another process lands inside one access in thousands), up to INLINE_SPORADIC_BUDGET_MS
+ * (10 %): sending every access of the window to the pool because of those would cost each of them two
+ * thread hand-offs, at queue depth 1 most of a 4 KiB read's time. Either way, past its budget the rest of
+ * the window goes to the pool.
  */
-class InlinePolicy {
-  private windowStartMs = 0;
+export class InlinePolicy {
+  private windowStartMs = -Infinity;
+  private accesses = 0;
+  private slowAccesses = 0;
   private slowMs = 0;
+  private pooled = false;
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
 
   inline(length: number): boolean {
     if (length > INLINE_MAX_BYTES) return false;
-    if (this.slowMs < INLINE_SLOW_BUDGET_MS) return true;
-    if (performance.now() - this.windowStartMs < INLINE_WINDOW_MS) return false;
-    this.slowMs = 0;
+    if (!this.pooled) return true;
+    if (this.now() - this.windowStartMs < INLINE_WINDOW_MS) return false;
+    this.pooled = false;
     return true;
   }
 
   /** Runs `fn` on the event loop, charging its time to the budget when it was slow. */
   run(fn: () => void): Promise<void> {
-    const start = performance.now();
+    const start = this.now();
     try {
       fn();
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     } finally {
-      const end = performance.now();
-      if (end - start > INLINE_SLOW_MS) {
-        if (end - this.windowStartMs >= INLINE_WINDOW_MS) {
-          this.windowStartMs = end;
-          this.slowMs = 0;
-        }
-        this.slowMs += end - start;
-      }
+      this.charge(start, this.now());
     }
     return Promise.resolve();
+  }
+
+  private charge(start: number, end: number): void {
+    if (end - this.windowStartMs >= INLINE_WINDOW_MS) {
+      this.windowStartMs = end;
+      this.accesses = 0;
+      this.slowAccesses = 0;
+      this.slowMs = 0;
+    }
+    this.accesses++;
+    if (end - start <= INLINE_SLOW_MS) return;
+    this.slowAccesses++;
+    this.slowMs += end - start;
+    const frequent = this.slowAccesses >= this.accesses * INLINE_SLOW_SHARE;
+    if (this.slowMs >= (frequent ? INLINE_SLOW_BUDGET_MS : INLINE_SPORADIC_BUDGET_MS)) this.pooled = true;
   }
 }
 
@@ -98,7 +119,7 @@ interface QueuedRead {
  * small read from cache, or write into it, takes microseconds; through the pool it costs two thread
  * hand-offs, which on a busy machine cost more than the copy (4 KiB random reads over NBD ran at half of
  * nbdkit's rate). Accesses that wait for the disk (a cache miss, writeback throttling) may hold the event
- * loop up for at most 2 % of the time (InlinePolicy); beyond that they go to the pool. Accesses over 1 MiB
+ * loop up for a bounded share of the time (InlinePolicy); beyond that they go to the pool. Accesses over 1 MiB
  * always go to the pool (one of them would hold the loop up too long); pool reads asked for in the same turn
  * of the event loop at contiguous positions share one preadv.
  */
