@@ -8,12 +8,12 @@
 // closes, so never after the appliance).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { AppError } from '../core/errors.js';
-import type { HostLimits, HostResult } from './host.js';
+import { RUN_FROM_FD3, type HostLimits, type HostResult } from './host.js';
 
 /**
  * The runner, run with `node -e SOURCE`: JSON requests on stdin, JSON replies on stdout, one line each.
  * STREAMER_HOST_PREFIX (a JSON array) is what starts a command in its own pid namespace as its user; bash
- * and the command follow it.
+ * follows it and reads the command from fd 3 (STREAMER_HOST_EVAL, host.ts' RUN_FROM_FD3).
  */
 export const RUNNER_SOURCE = `
 'use strict';
@@ -39,8 +39,11 @@ const reply = (message) => process.stdout.write(JSON.stringify(message) + '\\n')
 function handle(request) {
   if (request.kill !== undefined) return running.get(request.kill)?.();
   const env = { PATH, HOME: request.cwd, TMPDIR: request.cwd, LANG: 'C', LC_ALL: 'C', PWD: request.cwd };
-  const argv = [...prefix, '/bin/bash', '--norc', '--noprofile', '-c', request.command];
-  const child = spawn(argv[0], argv.slice(1), { cwd: request.cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  // the command's text goes in on fd 3, not in the arguments anyone can read in /proc
+  const argv = [...prefix, '/bin/bash', '--norc', '--noprofile', '-c', process.env.STREAMER_HOST_EVAL];
+  const child = spawn(argv[0], argv.slice(1), { cwd: request.cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+  child.stdio[3].on('error', () => {});
+  child.stdio[3].end(request.command);
   const out = [];
   const err = [];
   let bytes = 0;
@@ -184,7 +187,7 @@ export class HostRunner {
  * (host.ts builds it); `prefix` starts each command (see RUNNER_SOURCE).
  */
 export function startHostRunner(argv: string[], prefix: string[], env: NodeJS.ProcessEnv): HostRunner {
-  const child = spawn(argv[0]!, argv.slice(1), { cwd: '/', env: { ...env, STREAMER_HOST_RUNNER: RUNNER_SOURCE, STREAMER_HOST_PREFIX: JSON.stringify(prefix) }, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: '/', env: { ...env, STREAMER_HOST_RUNNER: RUNNER_SOURCE, STREAMER_HOST_PREFIX: JSON.stringify(prefix), STREAMER_HOST_EVAL: RUN_FROM_FD3 }, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   return new HostRunner(child);
 }
 

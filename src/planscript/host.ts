@@ -44,14 +44,21 @@ const NOBODY = { uid: 65534, gid: 65534 };
 const ROOT_COMMAND = ['unshare', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', '--mount-proc', '--setuid', String(NOBODY.uid), '--setgid', String(NOBODY.gid), '--'];
 const USER_COMMAND = ['unshare', '--user', '--map-root-user', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', '--mount-proc', '--'];
 
+/**
+ * What bash runs for every host command: the command's text arrives on file descriptor 3, not in the
+ * process's arguments, which every user of the machine can read in /proc (attribute values, passwords
+ * among them, are in it). Bash then runs it as `bash -c` would (only a syntax error reads "eval:" for "-c:").
+ */
+export const RUN_FROM_FD3 = 'IFS= read -r -d "" -u 3 c; exec 3<&-; eval "$c"';
+
 // Covers each path of the arguments with an empty read-only tmpfs.
 const COVER = 'for p; do mount -t tmpfs -o ro,size=4k,mode=0 none "$p" || exit 125; done; ';
-// $1 = the command, the rest = paths to cover.
-const ROOT_WRAPPER = `c=$1; shift; ${COVER}` +
-  `exec setpriv --reuid=${NOBODY.uid} --regid=${NOBODY.gid} --clear-groups --no-new-privs /bin/bash --norc --noprofile -c "$c"`;
+// The arguments are the paths to cover; the command comes on file descriptor 3.
+const ROOT_WRAPPER = COVER +
+  `exec setpriv --reuid=${NOBODY.uid} --regid=${NOBODY.gid} --clear-groups --no-new-privs /bin/bash --norc --noprofile -c '${RUN_FROM_FD3}'`;
 // In a user namespace the covering mounts are made in an outer namespace and locked by an inner one.
-const USER_WRAPPER = `c=$1; shift; ${COVER}` +
-  'exec unshare --user --map-root-user --mount /bin/bash --norc --noprofile -c "$c"';
+const USER_WRAPPER = COVER +
+  `exec unshare --user --map-root-user --mount /bin/bash --norc --noprofile -c '${RUN_FROM_FD3}'`;
 
 export interface HostSandboxOptions {
   /** Host paths host commands must not see (the data directory); covered where mount namespaces work. */
@@ -106,13 +113,13 @@ export class HostSandbox {
     return { kind: 'none' };
   }
 
-  /** The command line that runs `command` with bash inside this machine's sandbox. */
-  private async sandboxed(command: string): Promise<string[]> {
+  /** The command line that runs a command (given on file descriptor 3) with bash inside this machine's sandbox. */
+  private async sandboxed(): Promise<string[]> {
     const mode = await this.probe();
     const hidden = [...(this.options.hiddenPaths ?? [])];
-    if (mode.kind === 'root') return ['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', ROOT_WRAPPER, 'sandbox', command, ...hidden];
-    if (mode.kind === 'user') return ['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', '--map-root-user', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', USER_WRAPPER, 'sandbox', command, ...hidden];
-    return ['/bin/bash', '--norc', '--noprofile', '-c', command];
+    if (mode.kind === 'root') return ['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', ROOT_WRAPPER, 'sandbox', ...hidden];
+    if (mode.kind === 'user') return ['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', '--map-root-user', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', USER_WRAPPER, 'sandbox', ...hidden];
+    return ['/bin/bash', '--norc', '--noprofile', '-c', RUN_FROM_FD3];
   }
 
   /**
@@ -152,11 +159,12 @@ export class HostSandbox {
   /** Runs `command` with bash in `cwd`. Never throws for the command's own failure; see HostResult. */
   async run(command: string, options: { cwd: string; stdin?: Uint8Array; signal?: AbortSignal; limits?: HostLimits }): Promise<HostResult> {
     const limits = options.limits ?? DEFAULT_HOST_LIMITS;
-    const argv = await this.sandboxed(command);
+    const argv = await this.sandboxed();
     const env = cleanEnv(options.cwd);
     return new Promise((resolveRun, reject) => {
       if (options.signal?.aborted === true) return reject(abortError());
-      const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+      sendCommand(child.stdio[3], command);
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
       let bytes = 0;
@@ -203,6 +211,13 @@ export class HostSandbox {
       });
     });
   }
+}
+
+/** Writes the command's text to the pipe bash reads it from (RUN_FROM_FD3). */
+function sendCommand(pipe: unknown, command: string): void {
+  const writable = pipe as NodeJS.WritableStream & { on(event: 'error', listener: () => void): void };
+  writable.on('error', () => undefined); // a sandbox that failed before reading it
+  writable.end(command);
 }
 
 /** What runs a run's host commands: a shared runner (host-shell.ts) or a sandbox per command. */

@@ -1,5 +1,5 @@
 // Host commands on this machine: bash in the scratch directory, clean environment, limits, isolation.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -182,6 +182,17 @@ describe('HostSandbox.open: one runner for the host commands of every run', () =
       expect((await (await own.open(scratch.dir)).run(`ls -A ${secretDir} | wc -l`, { limits })).stdout.toString()).toBe('0\n');
     } finally {
       await own.close();
+    }
+  });
+
+  it('keeps the command text out of the process arguments, which every user of the machine can read', async () => {
+    const secret = `secret-${Math.random().toString(36).slice(2)}`;
+    const shell = await sandbox.open(scratch.dir);
+    for (const running of [shell.run(`: ${secret}; sleep 1; echo "${secret}" | wc -c`, { limits }), sandbox.run(`: ${secret}; sleep 1; echo "${secret}" | wc -c`, { cwd: scratch.dir })]) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(secret);
+      const r = await running;
+      expect([r.exitCode, r.stdout.toString().trim()]).toEqual([0, String(secret.length + 1)]);
     }
   });
 
