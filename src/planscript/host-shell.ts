@@ -89,7 +89,7 @@ function resultOf(reply: Reply): HostResult {
 
 export class HostRunner {
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (r: HostResult) => void; reject: (e: unknown) => void }>();
+  private readonly waiting = new Map<number, { resolve: (r: HostResult) => void; reject: (e: Error) => void }>();
   private failure: AppError | undefined;
   private diagnostics = '';
 

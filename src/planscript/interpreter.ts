@@ -248,11 +248,11 @@ class Session {
 
   private async command(statement: Pick<CommandStatement, 'name' | 'args' | 'pipe' | 'heredoc'>, at: { step: number; line: number }): Promise<void> {
     const output: string[] = [];
-    let failed: unknown;
+    let failed: AppError | undefined;
     try {
       await this.invoke(statement.name, statement.args, { print: (text) => output.push(text), heredoc: statement.heredoc?.body, at });
     } catch (error) {
-      failed = error;
+      failed = toAppError(error);
     }
     const text = output.join('');
     if (statement.pipe === undefined) {
@@ -267,7 +267,7 @@ class Session {
   }
 
   /** Runs one command by name with its output going to `print`. */
-  private async invoke(name: string, args: readonly string[], io: { print(text: string): void; heredoc: string | undefined; at: { step: number; line: number } }): Promise<void> {
+  private async invoke(name: string, args: readonly string[], io: { print: (text: string) => void; heredoc: string | undefined; at: { step: number; line: number } }): Promise<void> {
     const { registry, scratch, options } = this.parts;
     const spec = registry.get(name);
     if (spec === undefined) {

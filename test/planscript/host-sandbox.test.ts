@@ -232,7 +232,7 @@ describe('HostSandbox in an appliance that does not run as root', () => {
     console.log(JSON.stringify({ kind: mode.kind, exitCode: r.exitCode, stdout: r.stdout.toString() }));
   `;
 
-  it.runIf(process.getuid!() === 0)('isolates with user namespaces: no network, data directory hidden, no other process', async () => {
+  it.runIf(process.getuid!() === 0)('isolates with user namespaces: no network, data directory hidden, no other process', () => {
     chmodSync(secretDir, 0o755);
     const child = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script, secretDir], { cwd: '/tmp', env: { PATH: process.env.PATH, HOME: '/tmp' }, encoding: 'utf8' });
     expect(child.stderr).toBe('');
