@@ -43,7 +43,9 @@ single session; files in the scratch directory persist from one step to the next
   cause, and the later steps are skipped.
 - Host commands run with bash, a clean environment (\`PATH\`, \`HOME\` and \`TMPDIR\` at the scratch directory,
   \`LANG=C\`), no network and no view of the data directory where the machine allows it, at most ${seconds} s each
-  and at most ${mebibytes} MiB of output.
+  and at most ${mebibytes} MiB of output. Each runs in a process namespace of its own, as \`nobody\` when the
+  appliance is root: nothing it starts outlives it (files in the scratch directory stay), and it sees no other
+  process.
 `;
 }
 
