@@ -79,6 +79,7 @@ async function buildFixedAppliance(tcg: boolean): Promise<string> {
   }
   const dir = join(base, key);
   if ((await stat(join(dir, 'root')).catch(() => undefined)) !== undefined) return dir;
+  await pruneAppliances(base);
   const building = await mkdtemp(join(base, 'building-'));
   try {
     const env = { PATH, HOME: building, TMPDIR: building, LIBGUESTFS_BACKEND: 'direct', ...(tcg ? { LIBGUESTFS_BACKEND_SETTINGS: 'force_tcg' } : {}) };
@@ -96,6 +97,19 @@ async function buildFixedAppliance(tcg: boolean): Promise<string> {
     await rm(building, { recursive: true, force: true });
   }
   return dir;
+}
+
+/**
+ * Removes what an earlier libguestfs or kernel left in `base` (~700 MB each) and builds that never finished
+ * (an hour old): an appliance process that still runs an old one keeps its open files.
+ */
+export async function pruneAppliances(base: string): Promise<void> {
+  for (const name of await readdir(base)) {
+    const path = join(base, name);
+    const st = await lstat(path).catch(() => undefined);
+    if (st === undefined || (name.startsWith('building-') && Date.now() - st.mtimeMs < 3600_000)) continue;
+    await rm(path, { recursive: true, force: true }).catch(() => undefined);
+  }
 }
 
 /** The `code` of a failed file-system call (EEXIST …), if it has one. */

@@ -1,7 +1,7 @@
 // Build plans the native engine refuses run through real guestfish on the same Disk (over NBD on a Unix
 // socket), with the same log and failure format; the deployer's personalizer chooses the route.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { probeAccelerator } from '../../src/compute/index.js';
 import { planScriptPersonalizer } from '../../src/deploy/personalizer.js';
 import { openGuestSession } from '../../src/guestfs/open-session.js';
 import { HostSandbox } from '../../src/planscript/host.js';
-import { runWithGuestfish } from '../../src/planscript/guestfish-fallback.js';
+import { pruneAppliances, runWithGuestfish } from '../../src/planscript/guestfish-fallback.js';
 import { FileDisk } from '../../src/storage/index.js';
 import { makeImage } from '../conformance/images.js';
 import { requireTool } from './ext-session.js';
@@ -97,5 +97,14 @@ describe('build plans the native engine cannot run', { timeout: 240_000 }, () =>
       message: expect.stringContaining('does not let others through'),
     });
     await disk.close();
+  });
+
+  it('leave no old appliance behind: earlier builds and unfinished ones an hour old are removed, a build under way stays', async () => {
+    const base = join(work, 'appliances');
+    for (const name of ['0123456789abcdef', 'building-old', 'building-new']) mkdirSync(join(base, name, 'appliance'), { recursive: true });
+    const hourAgo = new Date(Date.now() - 3700_000);
+    utimesSync(join(base, 'building-old'), hourAgo, hourAgo);
+    await pruneAppliances(base);
+    expect(readdirSync(base)).toEqual(['building-new']);
   });
 });
