@@ -1,8 +1,8 @@
 // The composition root: builds every part of one appliance over a data directory, wires them, and
 // starts/stops the servers. `main.ts` (the `streamer` command) and the tests both use it.
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { Accounts } from './accounts/index.js';
 import { createApp } from './api/app.js';
@@ -181,8 +181,7 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
   const hostSandbox = new HostSandbox({ hiddenPaths: [resolve(options.dataDir)], warn: (message) => logger.warn(message) });
   // Every run's scratch directory is made in one of the appliance's own, which host commands (nobody) may
   // pass through but not list: a run's commands cannot find another run's files to read or change.
-  const scratchRoot = await mkdtemp(join(options.planScriptHost?.scratchParent ?? tmpdir(), 'streamer-scratch-'));
-  await chmod(scratchRoot, 0o711);
+  const scratchRoot = await makeScratchRoot(options.planScriptHost?.scratchParent ?? tmpdir(), join(options.dataDir, 'scratch-root'));
   const personalize = planScriptPersonalizer({
     openSession: (disk) => openGuestSession(disk, { pool: extPool }),
     scratchParent: scratchRoot,
@@ -278,6 +277,20 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
       await store.close();
     },
   };
+}
+
+/**
+ * The directory every plan-script run's scratch directory is made in (mode 0711: host commands may pass
+ * through, not list). Its path is kept in `record`, so that the next start removes what a crash left there.
+ */
+async function makeScratchRoot(parent: string, record: string): Promise<string> {
+  const previous = (await readFile(record, 'utf8').catch(() => '')).trim();
+  const st = previous === '' ? undefined : await lstat(previous).catch(() => undefined);
+  if (st?.isDirectory() === true && st.uid === process.getuid?.() && basename(previous).startsWith('streamer-scratch-')) await rm(previous, { recursive: true, force: true });
+  const root = await mkdtemp(join(parent, 'streamer-scratch-'));
+  await chmod(root, 0o711);
+  await writeFile(record, `${root}\n`);
+  return root;
 }
 
 export interface ServeOptions extends ApplianceOptions {

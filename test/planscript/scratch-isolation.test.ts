@@ -1,6 +1,6 @@
 // The appliance keeps every run's scratch directory in one directory of its own that host commands may pass
 // through but not list, so that one server's plan-script commands cannot find another's files.
-import { chmod, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,5 +54,23 @@ describe('scratch directories of plan-script runs', () => {
   it('is removed when the appliance stops', async () => {
     await a.stop();
     expect(await readdir(scratchParent)).toEqual([]);
+  });
+
+  it('is removed at the next start when the appliance was killed (its path is kept in the data directory)', async () => {
+    const dataDir = join(work, 'killed-data');
+    const left = join(scratchParent, 'streamer-scratch-left');
+    await mkdir(join(left, 'planscript-abc'), { recursive: true });
+    await writeFile(join(left, 'planscript-abc', 'big'), 'left by a run');
+    await mkdir(dataDir);
+    await writeFile(join(dataDir, 'scratch-root'), `${left}\n`);
+    const next = await startServedAppliance(dataDir, { planScriptHost: { scratchParent } });
+    try {
+      const now = await readdir(scratchParent);
+      expect(now).toHaveLength(1);
+      expect(now[0]).not.toBe('streamer-scratch-left');
+      expect((await readFile(join(dataDir, 'scratch-root'), 'utf8')).trim()).toBe(join(scratchParent, now[0]!));
+    } finally {
+      await next.stop();
+    }
   });
 });
