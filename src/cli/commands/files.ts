@@ -8,6 +8,7 @@ import { resolveMember } from '../resolve.js';
 import type { Member, ResourceSpec } from '../resources.js';
 import { connect, follow, mutate } from '../session.js';
 import { downloadFile, uploadFile } from '../transfer.js';
+import { registerDeploymentPlanPreview } from './deployment-plan-preview.js';
 import { registerGoldenImageImport } from './golden-image-import.js';
 import { report } from './resource.js';
 
@@ -119,6 +120,7 @@ export function registerFileVerbs(group: Command, io: CliIo, spec: ResourceSpec)
   if (spec.name === 'server-hardware') registerHardwareVerbs(group, io, spec);
   if (spec.name === 'artifact-bundles') registerBackupVerbs(group, io);
   if (spec.name === 'golden-images') registerGoldenImageImport(group, io, spec);
+  if (spec.name === 'deployment-plans') registerDeploymentPlanPreview(group, io, spec);
   const t = transfers[spec.name];
   if (t === undefined) return;
   if (t.upload === true) {
