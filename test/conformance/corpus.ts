@@ -289,6 +289,7 @@ inspect-os
 mount /dev/sda2 /
 mount /dev/sda1 /boot/efi
 ls /boot/efi
+statvfs /boot/efi
 ls /boot/efi/EFI
 cat /boot/efi/EFI/centos/grub.cfg
 write /boot/efi/EFI/centos/grubenv "# GRUB Environment Block\\nsaved_entry=@HostName@\\n"
