@@ -290,6 +290,11 @@ mount /dev/sda2 /
 mount /dev/sda1 /boot/efi
 ls /boot/efi
 statvfs /boot/efi
+-mv /boot/efi/startup.nsh /boot/efi/STARTUP.NSH
+-mv /boot/efi/EFI/centos /boot/efi/EFI/CentOS
+-mv /etc/sysconfig /etc/sysconfig/network-scripts
+-mv /etc/hosts /etc/hosts
+ls /boot/efi
 ls /boot/efi/EFI
 cat /boot/efi/EFI/centos/grub.cfg
 write /boot/efi/EFI/centos/grubenv "# GRUB Environment Block\\nsaved_entry=@HostName@\\n"

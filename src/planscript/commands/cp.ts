@@ -1,7 +1,9 @@
 // cp, cp-a, cp-r, mv: copies and moves inside the guest; a directory destination receives the source by name.
 import { commandError, guestPath, worded, type CommandContext, type CommandSpec } from '../command.js';
+import type { ImageFs } from '../../guestfs/image-fs.js';
 import { baseName, copyTree, joinGuest, removeTree } from '../guest-tree.js';
 
+/** Where src goes: dest, or dest/name-of-src when dest is a directory (`into`). */
 async function destination(ctx: CommandContext, command: string, src: string, dest: string) {
   const to = guestPath(ctx, command, dest);
   let isDir = false;
@@ -10,7 +12,12 @@ async function destination(ctx: CommandContext, command: string, src: string, de
   } catch {
     // a new name
   }
-  return isDir ? { fs: to.fs, path: joinGuest(to.path, baseName(src)) } : to;
+  return isDir ? { fs: to.fs, path: joinGuest(to.path, baseName(src)), into: true } : { ...to, into: false };
+}
+
+/** Whether two paths of `fs` name the same entry: FAT looks names up without case, as Linux' vfat does. */
+function samePath(fs: ImageFs, a: string, b: string): boolean {
+  return fs.type === 'vfat' ? a.toLowerCase() === b.toLowerCase() : a === b;
 }
 
 function makeCopy(name: string, options: { recursive: boolean; preserve: boolean; description: string }): CommandSpec {
@@ -55,9 +62,15 @@ export const mv: CommandSpec = {
   writes: true,
   async run(ctx, [src, dest]) {
     const from = guestPath(ctx, 'mv', src!);
-    await worded(() => from.fs.lstat(from.path), 'mv', (r) => `mv: cannot stat '/sysroot${src}': ${r}`);
+    const stat = await worded(() => from.fs.lstat(from.path), 'mv', (r) => `mv: cannot stat '/sysroot${src}': ${r}`);
     const to = await destination(ctx, 'mv', src!, dest!);
     if (from.fs === to.fs) {
+      // mv(1)'s refusals, with its words (a case-only rename on FAT is one of them, as in guestfish)
+      const shown = to.into ? joinGuest(dest!, baseName(src!)) : dest!;
+      if (samePath(from.fs, from.path, to.path)) throw commandError('mv', `mv: '/sysroot${src}' and '/sysroot${shown}' are the same file`);
+      if (stat.kind === 'directory' && samePath(from.fs, to.path.slice(0, from.path.length), from.path) && to.path[from.path.length] === '/') {
+        throw commandError('mv', `mv: cannot move '/sysroot${src}' to a subdirectory of itself, '/sysroot${shown}'`);
+      }
       await from.fs.rename(from.path, to.path);
       return;
     }
