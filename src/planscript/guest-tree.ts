@@ -1,5 +1,6 @@
 // Recursive operations on guest filesystems that several commands share: remove a tree, copy a tree
 // (within one ImageFs or across two), and the basename/join helpers guest paths need.
+import { isAppError } from '../core/errors.js';
 import type { ImageFs } from '../guestfs/image-fs.js';
 
 export function baseName(path: string): string {
@@ -25,6 +26,11 @@ export async function removeTree(fs: ImageFs, path: string): Promise<void> {
 export interface CopyOptions {
   /** Keep owner and modification time too (cp -a); mode is always kept. */
   preserve: boolean;
+  /**
+   * With `preserve`: where the owner could not be kept (FAT has none) the copy goes on, as cp(1) does, and
+   * the destination path is added here for the caller to report.
+   */
+  ownerNotKept?: string[];
 }
 
 /** Copies `from` (file, symlink or directory tree) to `to`, which must not exist, possibly across filesystems. */
@@ -43,7 +49,12 @@ export async function copyTree(src: ImageFs, from: string, dst: ImageFs, to: str
     return; // devices, fifos, sockets: not copied
   }
   if (options.preserve && stat.kind !== 'symlink') {
-    await dst.chown(to, stat.uid, stat.gid);
+    try {
+      await dst.chown(to, stat.uid, stat.gid);
+    } catch (error) {
+      if (options.ownerNotKept === undefined || !isAppError(error) || (error.data as { errno?: string } | undefined)?.errno !== 'EPERM') throw error;
+      options.ownerNotKept.push(to);
+    }
     await dst.utimes(to, stat.mtimeMs, stat.mtimeMs);
   }
 }

@@ -294,6 +294,12 @@ statvfs /boot/efi
 -mv /boot/efi/EFI/centos /boot/efi/EFI/CentOS
 -mv /etc/sysconfig /etc/sysconfig/network-scripts
 -mv /etc/hosts /etc/hosts
+-cp-a /home/admin/notes.txt /boot/efi/notes.txt
+-cp-a /home/admin /boot/efi/EFI
+cp-a /etc/hostname /boot/efi/hostname
+write /home/admin/moved.txt "moved across"
+chown 1000 1000 /home/admin/moved.txt
+-mv /home/admin/moved.txt /boot/efi/moved.txt
 ls /boot/efi
 ls /boot/efi/EFI
 cat /boot/efi/EFI/centos/grub.cfg

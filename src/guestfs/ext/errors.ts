@@ -8,7 +8,7 @@ const BY_ERRNO: Record<string, (typeof ERRNO_ERRORS)[Errno] | undefined> = ERRNO
 /** An ImageFs error for `command` on `path` from the module's errno code (anything unknown reads as I/O error). */
 export function fsError(command: string, path: string, errnoCode: string, cause?: unknown): AppError {
   const known = errnoCode === 'EIO' ? undefined : BY_ERRNO[errnoCode];
-  if (known) return new AppError(known.kind, known.code, `${command}: ${path}: ${known.text}`, { cause });
+  if (known) return new AppError(known.kind, known.code, `${command}: ${path}: ${known.text}`, { cause, data: { errno: errnoCode } });
   return new AppError('internal', 'FS_CORRUPT', `${command}: ${path}: Input/output error (${errnoCode})`, {
     cause,
     recommendedActions: ['Check the filesystem with "e2fsck -f" on a copy of the volume'],

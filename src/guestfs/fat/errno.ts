@@ -24,6 +24,6 @@ export const fail = (errno: Errno, detail?: string): never => {
 /** The ImageFs error for `command` on `path`: `command: path: <errno text>`. */
 export function fsError(command: string, path: string, errno: Errno, cause?: unknown): AppError {
   const known = BY_ERRNO[errno];
-  const options = errno === 'EIO' ? { cause, details: cause instanceof FatErrno ? cause.detail : '', recommendedActions: ['Check the filesystem with "fsck.vfat -n" on a copy of the volume'] } : { cause };
+  const options = errno === 'EIO' ? { cause, data: { errno }, details: cause instanceof FatErrno ? cause.detail : '', recommendedActions: ['Check the filesystem with "fsck.vfat -n" on a copy of the volume'] } : { cause, data: { errno } };
   return new AppError(known.kind, known.code, `${command}: ${path}: ${known.text}`, options);
 }

@@ -44,7 +44,13 @@ function makeCopy(name: string, options: { recursive: boolean; preserve: boolean
         if ((await to.fs.lstat(to.path)).kind === 'directory') throw commandError(fn, `${dest}: File exists`);
         await to.fs.unlink(to.path);
       }
-      await copyTree(from.fs, from.path, to.fs, to.path, { preserve: options.preserve });
+      const ownerNotKept: string[] = [];
+      await copyTree(from.fs, from.path, to.fs, to.path, { preserve: options.preserve, ownerNotKept });
+      if (ownerNotKept.length > 0) {
+        // cp -a copies everything and then says where it could not keep the owner (FAT has none)
+        const base = to.into ? joinGuest(dest!, baseName(src!)) : dest!;
+        throw commandError(fn, ownerNotKept.map((path) => `cp: failed to preserve ownership for '/sysroot${base}${path.slice(to.path.length)}': Operation not permitted`).join('\n'));
+      }
     },
   };
 }
@@ -74,7 +80,8 @@ export const mv: CommandSpec = {
       await from.fs.rename(from.path, to.path);
       return;
     }
-    await copyTree(from.fs, from.path, to.fs, to.path, { preserve: true });
+    // across filesystems mv(1) copies and removes; an owner FAT cannot keep is passed over without a word
+    await copyTree(from.fs, from.path, to.fs, to.path, { preserve: true, ownerNotKept: [] });
     await removeTree(from.fs, from.path);
   },
 };
