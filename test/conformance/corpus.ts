@@ -300,6 +300,28 @@ cp-a /etc/hostname /boot/efi/hostname
 write /home/admin/moved.txt "moved across"
 chown 1000 1000 /home/admin/moved.txt
 -mv /home/admin/moved.txt /boot/efi/moved.txt
+-ln-s startup.nsh /boot/efi/link
+-ln /boot/efi/startup.nsh /boot/efi/hard
+-chmod 4755 /boot/efi/startup.nsh
+chmod 0444 /boot/efi/startup.nsh
+-write /boot/efi/startup.nsh "x"
+-write-append /boot/efi/startup.nsh "x"
+chmod 0644 /boot/efi/startup.nsh
+-mkdir /boot/efi/startup.nsh
+-rm /boot/efi/EFI
+-rmdir /boot/efi/EFI
+-rmdir /boot/efi/nothing
+-chown 0 0 /boot/efi/startup.nsh
+touch /boot/efi/a-very-long-file-name-that-needs-several-lfn-entries.txt
+write /boot/efi/Mixed.Case.Name "m"
+write /boot/efi/UPPER.TXT "u"
+-write /boot/efi/upper.txt "lower"
+cat /boot/efi/UPPER.TXT
+-write "/boot/efi/bad:name" "x"
+-mkdir "/boot/efi/trailing. "
+is-file /boot/efi/mixed.case.name
+readlink /etc/rc.local
+-readlink /boot/efi/startup.nsh
 ls /boot/efi
 ls /boot/efi/EFI
 cat /boot/efi/EFI/centos/grub.cfg
