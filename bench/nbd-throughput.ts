@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { randomFillSync } from 'node:crypto';
 import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExportRegistry, startNbdServer } from '../src/nbd/index.js';
 import type { Disk } from '../src/storage/disk.js';
@@ -193,6 +193,8 @@ async function main(): Promise<void> {
     if (!has(tool as string)) throw new Error(`Cannot run the benchmark: "${tool}" is missing (apt-get install ${pkg})`);
   }
   say(`# ${new Date().toISOString()} data ${SIZE / MiB} MiB, fio ${FIO_SECONDS} s per case, median of ${ROUNDS} alternating runs, node ${process.version}`);
+  // nbdcopy opens up to 4 connections but no more than its threads, one per core by default
+  say(`# "4conn" is nbdcopy's default: ${Math.min(4, availableParallelism())} connections on this ${availableParallelism()}-core machine`);
   const { raw, sparse, sparseRanges } = makeImages();
   const disks: BenchDisks = await openBenchDisks({ dir, raw, sparseRanges, sparseBytes: SPARSE_SIZE, cowOffsets: cowOffsets(), clusterBytes: CLUSTER });
   say(`# ours: ${disks.describe}`);
