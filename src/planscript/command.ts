@@ -60,7 +60,8 @@ export function commandError(command: string, message: string, code = 'PLANSCRIP
  * is libguestfs' own name for the call (`internal_write`, `ls0`), which its errors print.
  */
 export function guestPath(ctx: CommandContext, command: string, path: string): { fs: ImageFs; path: string } {
-  if (!path.startsWith('/')) throw commandError(command, `${path}: path must start with a / character`);
+  // the daemon's stub checks this before the call runs, and its error names the stub
+  if (!path.startsWith('/')) throw commandError(command, `${command}_stub: path must start with a / character`);
   if (!ctx.session.mounts().some((m) => m.mountpoint === '/')) throw notMounted(command);
   const resolved = ctx.session.resolve(path);
   return { fs: resolved.fs, path: resolved.path };

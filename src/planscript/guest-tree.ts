@@ -23,6 +23,11 @@ export async function removeTree(fs: ImageFs, path: string): Promise<void> {
   }
 }
 
+/** Whether two paths of `fs` name the same entry: FAT looks names up without case, as Linux' vfat does. */
+export function samePath(fs: ImageFs, a: string, b: string): boolean {
+  return fs.type === 'vfat' ? a.toLowerCase() === b.toLowerCase() : a === b;
+}
+
 export interface CopyOptions {
   /** Keep owner and modification time too (cp -a); mode is always kept. */
   preserve: boolean;
@@ -31,6 +36,8 @@ export interface CopyOptions {
    * the destination path is added here for the caller to report.
    */
   ownerNotKept?: string[];
+  /** A source path left out (cp of a directory into itself: the copy being made). */
+  skip?: string;
 }
 
 /** Copies `from` (file, symlink or directory tree) to `to`, which must not exist, possibly across filesystems. */
@@ -40,7 +47,11 @@ export async function copyTree(src: ImageFs, from: string, dst: ImageFs, to: str
     await dst.symlink(await src.readlink(from), to);
   } else if (stat.kind === 'directory') {
     await dst.mkdir(to, { mode: stat.mode & 0o7777 });
-    for (const name of await src.readdir(from)) await copyTree(src, joinGuest(from, name), dst, joinGuest(to, name), options);
+    for (const name of await src.readdir(from)) {
+      const child = joinGuest(from, name);
+      if (src === dst && options.skip !== undefined && samePath(src, child, options.skip)) continue;
+      await copyTree(src, child, dst, joinGuest(to, name), options);
+    }
     await dst.chmod(to, stat.mode & 0o7777);
   } else if (stat.kind === 'file') {
     await dst.writeFile(to, await src.readFile(from), { mode: stat.mode & 0o7777 });

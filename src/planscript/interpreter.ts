@@ -276,7 +276,7 @@ class Session {
       throw new AppError('invalid', 'PLANSCRIPT_UNKNOWN_COMMAND', `${name}: unknown command`);
     }
     if (args.length < spec.minArgs || args.length > spec.maxArgs) {
-      throw new AppError('invalid', 'PLANSCRIPT_ARGUMENTS', `error: incorrect number of arguments\nusage: ${spec.synopsis}`);
+      throw new AppError('invalid', 'PLANSCRIPT_ARGUMENTS', `error: incorrect number of arguments\nusage: ${spec.synopsis}\ntype 'help ${name}' for more help on ${name}`);
     }
     const ctx: CommandContext = {
       session: options.session,

@@ -276,6 +276,41 @@ mount /dev/sda1 /
 -write /../../escaped hi
 cat /escaped
 echo still running
+-mkdir /etc
+-mkdir /etc/hostname/sub
+-rmdir /etc
+-rm /etc
+-rm-f /etc
+-rm-rf /etc/hostname/x
+-rmdir /etc/hostname
+-ln /etc /etc-hard
+-ln-s /etc/hostname /etc/hosts
+-ln-f /nope /etc/new
+-cp /etc /tmp/etc-copy
+-cp /etc/hostname /nope/dir/file
+-cp-a /etc/hostname /etc/hostname
+-cp-r /etc /etc/sub
+-mv /nope /x
+-mv /etc/hostname /nope/dir/x
+-chown 1000 1000 /nope
+-chmod 99999 /etc/hostname
+-chmod 0755
+-cat /etc
+-readlink /etc/hostname
+-write /etc "x"
+-upload -<<END /etc
+data
+END
+-touch /etc/hostname/x
+-mkdir-p /etc/hostname/deep/er
+-mkdir ""
+-ls ""
+is-dir /etc/rc.local
+is-dir /etc/rc.local followsymlinks:true
+is-file /etc/rc.local followsymlinks:true
+is-symlink /etc/rc.local
+exists /etc/rc.local
+echo done
 `)],
     },
     {

@@ -1,7 +1,7 @@
 // cp, cp-a, cp-r, mv: copies and moves inside the guest; a directory destination receives the source by name.
 import { commandError, guestPath, worded, type CommandContext, type CommandSpec } from '../command.js';
 import type { ImageFs } from '../../guestfs/image-fs.js';
-import { baseName, copyTree, joinGuest, removeTree } from '../guest-tree.js';
+import { baseName, copyTree, joinGuest, removeTree, samePath } from '../guest-tree.js';
 
 /** Where src goes: dest, or dest/name-of-src when dest is a directory (`into`). */
 async function destination(ctx: CommandContext, command: string, src: string, dest: string) {
@@ -15,9 +15,10 @@ async function destination(ctx: CommandContext, command: string, src: string, de
   return isDir ? { fs: to.fs, path: joinGuest(to.path, baseName(src)), into: true } : { ...to, into: false };
 }
 
-/** Whether two paths of `fs` name the same entry: FAT looks names up without case, as Linux' vfat does. */
-function samePath(fs: ImageFs, a: string, b: string): boolean {
-  return fs.type === 'vfat' ? a.toLowerCase() === b.toLowerCase() : a === b;
+/** Whether `path` lies below directory `dir` of the same filesystem. */
+function inside(fs: ImageFs, dir: string, path: string): boolean {
+  const prefix = dir === '/' ? '/' : `${dir}/`;
+  return path.length > prefix.length && samePath(fs, path.slice(0, prefix.length), prefix);
 }
 
 function makeCopy(name: string, options: { recursive: boolean; preserve: boolean; description: string }): CommandSpec {
@@ -35,6 +36,11 @@ function makeCopy(name: string, options: { recursive: boolean; preserve: boolean
       const stat = await worded(() => from.fs.stat(from.path), fn, (r) => `cp: cannot stat '/sysroot${src}': ${r}`);
       if (stat.kind === 'directory' && !options.recursive) throw commandError(fn, `cp: -r not specified; omitting directory '/sysroot${src}'`);
       const to = await destination(ctx, fn, src!, dest!);
+      // cp(1)'s refusals, with its words: onto itself would remove the source; into itself it copies all but
+      // the copy it is making, then fails
+      const shown = to.into ? joinGuest(dest!, baseName(src!)) : dest!;
+      if (from.fs === to.fs && samePath(from.fs, from.path, to.path)) throw commandError(fn, `cp: '/sysroot${src}' and '/sysroot${shown}' are the same file`);
+      const intoItself = from.fs === to.fs && stat.kind === 'directory' && inside(from.fs, from.path, to.path);
       if (stat.kind === 'file' && !options.recursive) {
         const data = await from.fs.readFile(from.path);
         await worded(() => to.fs.writeFile(to.path, data, { mode: stat.mode & 0o7777 }), fn, (r) => `cp: cannot create regular file '/sysroot${dest}': ${r}`);
@@ -45,11 +51,11 @@ function makeCopy(name: string, options: { recursive: boolean; preserve: boolean
         await to.fs.unlink(to.path);
       }
       const ownerNotKept: string[] = [];
-      await copyTree(from.fs, from.path, to.fs, to.path, { preserve: options.preserve, ownerNotKept });
+      await copyTree(from.fs, from.path, to.fs, to.path, { preserve: options.preserve, ownerNotKept, ...(intoItself ? { skip: to.path } : {}) });
+      if (intoItself) throw commandError(fn, `cp: cannot copy a directory, '/sysroot${src}', into itself, '/sysroot${shown}'`);
       if (ownerNotKept.length > 0) {
         // cp -a copies everything and then says where it could not keep the owner (FAT has none)
-        const base = to.into ? joinGuest(dest!, baseName(src!)) : dest!;
-        throw commandError(fn, ownerNotKept.map((path) => `cp: failed to preserve ownership for '/sysroot${base}${path.slice(to.path.length)}': Operation not permitted`).join('\n'));
+        throw commandError(fn, ownerNotKept.map((path) => `cp: failed to preserve ownership for '/sysroot${shown}${path.slice(to.path.length)}': Operation not permitted`).join('\n'));
       }
     },
   };
@@ -74,10 +80,10 @@ export const mv: CommandSpec = {
       // mv(1)'s refusals, with its words (a case-only rename on FAT is one of them, as in guestfish)
       const shown = to.into ? joinGuest(dest!, baseName(src!)) : dest!;
       if (samePath(from.fs, from.path, to.path)) throw commandError('mv', `mv: '/sysroot${src}' and '/sysroot${shown}' are the same file`);
-      if (stat.kind === 'directory' && samePath(from.fs, to.path.slice(0, from.path.length), from.path) && to.path[from.path.length] === '/') {
+      if (stat.kind === 'directory' && inside(from.fs, from.path, to.path)) {
         throw commandError('mv', `mv: cannot move '/sysroot${src}' to a subdirectory of itself, '/sysroot${shown}'`);
       }
-      await from.fs.rename(from.path, to.path);
+      await worded(() => from.fs.rename(from.path, to.path), 'mv', (r) => `mv: cannot move '/sysroot${src}' to '/sysroot${shown}': ${r}`);
       return;
     }
     // across filesystems mv(1) copies and removes; an owner FAT cannot keep is passed over without a word

@@ -1,4 +1,5 @@
 // touch: create an empty regular file, or update the times of an existing one.
+import { isAppError } from '../../core/errors.js';
 import { commandError, guestPath, worded, type CommandSpec } from '../command.js';
 
 export const touch: CommandSpec = {
@@ -10,7 +11,15 @@ export const touch: CommandSpec = {
   writes: true,
   async run(ctx, [path]) {
     const target = guestPath(ctx, 'touch', path!);
-    if (!(await target.fs.exists(target.path))) {
+    // as the daemon: lstat first (any error but "not there" is reported as lstat's), then create
+    const found = await target.fs.lstat(target.path).then(
+      () => true,
+      (error: unknown) => {
+        if (isAppError(error) && (error.data as { errno?: string } | undefined)?.errno === 'ENOENT') return false;
+        throw commandError('touch', `lstat: ${path}: ${isAppError(error) ? error.message.replace(/^.*: /, '') : String(error)}`);
+      },
+    );
+    if (!found) {
       await worded(() => target.fs.writeFile(target.path, new Uint8Array(0), { mode: 0o644 }), 'touch', (r) => `open: ${path}: ${r}`);
       return;
     }
