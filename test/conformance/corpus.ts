@@ -311,6 +311,41 @@ is-file /etc/rc.local followsymlinks:true
 is-symlink /etc/rc.local
 exists /etc/rc.local
 echo done
+write /etc/target "original"
+ln-s target /etc/via-link
+write /etc/via-link "through the link"
+cat /etc/target
+write-append /etc/via-link " and more"
+cat /etc/target
+cp /etc/hostname /etc/via-link
+cat /etc/target
+chmod 0600 /etc/via-link
+ls /etc/via-link
+ln /etc/target /etc/hard
+write /etc/hard "hard"
+cat /etc/target
+mv /etc/hard /etc/target
+-cat /etc/hard
+cat /etc/target
+ln-s /nowhere /etc/dangling
+-write /etc/dangling "x"
+-cat /etc/dangling
+-cp /etc/hostname /etc/dangling
+-ln-sf /etc/hostname /etc/sysconfig
+ln-sf /etc/hostname /etc/via-link
+readlink /etc/via-link
+-ln-f /etc/hostname /etc/sysconfig
+-rm-rf /
+-rm /
+-rmdir /
+-mkdir /
+-mv / /x
+-cp-a / /copy
+-upload -<<END /
+x
+END
+echo still alive
+ls /
 `)],
     },
     {
