@@ -249,6 +249,26 @@ copy-in ./two-lines /root
 compress-out gzip /etc/hosts ./hosts.gz
 !zcat ./hosts.gz
 ls /opt/in/sub
+copy-out /etc/rc.local ./
+!ls -l ./rc.local | cut -c1
+copy-out /etc/rc.d ./out
+!find ./out | sort
+download /etc/rc.local ./rc-followed
+!cat ./rc-followed
+!ln -s two-lines ./link-to-two && mkdir -p ./tree/d && ln -s ../../two-lines ./tree/d/up && echo x > ./tree/d/f
+upload ./link-to-two /root/uploaded-through-link
+cat /root/uploaded-through-link
+copy-in ./link-to-two /root
+is-symlink /root/link-to-two
+copy-in ./tree /root
+is-symlink /root/tree/d/up
+readlink /root/tree/d/up
+-copy-out /nope ./x
+-copy-in ./nope /root
+-copy-in ./two-lines /nope
+!echo -n "no newline" ; echo " then more" >&2
+<!printf 'write /root/inline "a"\n-cat /nope\necho after\n'
+cat /root/inline
 `),
       ],
     },
