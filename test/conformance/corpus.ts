@@ -412,6 +412,11 @@ cat /boot/efi/UPPER.TXT
 is-file /boot/efi/mixed.case.name
 readlink /etc/rc.local
 -readlink /boot/efi/startup.nsh
+mkdir /boot/efi/many
+${Array.from({ length: 70 }, (_, i) => `write /boot/efi/many/file-with-a-long-name-${i}.txt "${i}"`).join('\n')}
+ls /boot/efi/many
+rm-rf /boot/efi/many
+statvfs /boot/efi
 ls /boot/efi
 ls /boot/efi/EFI
 cat /boot/efi/EFI/centos/grub.cfg
