@@ -148,7 +148,7 @@ export async function runBuildPlan(options: RunBuildPlanOptions): Promise<RunRes
   const results: StepResult[] = prepared.steps.map((step, index) => ({ index, name: step.name, status: 'skipped', durationMs: 0, commands: 0, ignoredErrors: 0 }));
   let failure: RunFailure | undefined;
   const run = new Session({ options, registry, log, sandbox, scratch, limits });
-  // the run's host sandbox starts now, while the guest work goes on, when a step will need it
+  // the sandbox's runner starts now (once per sandbox), while the guest work goes on, when a step will need it
   if (prepared.steps.some((step) => step.script.statements.some((st) => st.kind === 'host' || st.kind === 'inline' || (st.kind === 'command' && st.pipe !== undefined)))) run.warmHost();
   try {
     for (const [index, step] of prepared.steps.entries()) {
