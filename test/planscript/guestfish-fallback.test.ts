@@ -69,6 +69,38 @@ describe('build plans the native engine cannot run', { timeout: 240_000 }, () =>
     execFileSync('e2fsck', ['-fn', root], { stdio: 'pipe' });
   });
 
+  it('run a build plan on an XFS root (which the native engine does not read) through guestfish; xfs_repair finds it clean', async () => {
+    requireTool('mkfs.xfs', 'xfsprogs');
+    const image = join(work, 'xfs.img');
+    const part = join(work, 'xfs.part');
+    execFileSync('truncate', ['-s', '330M', image]);
+    execFileSync('sfdisk', ['-q', image], { input: 'label: dos\nstart=2048, type=83\n' });
+    execFileSync('truncate', ['-s', '320M', part]);
+    execFileSync('mkfs.xfs', ['-q', '-f', '-L', 'root', part]);
+    execFileSync('dd', [`if=${part}`, `of=${image}`, 'bs=1M', 'seek=1', 'conv=notrunc,sparse', 'status=none']);
+    const disk = await FileDisk.open(image);
+    const lines: string[] = [];
+    const personalize = planScriptPersonalizer({
+      openSession: (d) => openGuestSession(d),
+      scratchParent: work,
+      sandbox: new HostSandbox(),
+      guestfish: { tcg: async () => (await probeAccelerator()) === 'tcg', hiddenPaths: [] },
+    });
+    const result = await personalize(disk, {
+      steps: [{ name: 'xfs', content: 'list-filesystems\nmount /dev/sda1 /\nmkdir-p /etc\nwrite /etc/hostname "@HostName@"\ncat /etc/hostname\n' }],
+      values: { HostName: 'xfs-host' },
+      attributes: [],
+      signal: new AbortController().signal,
+      log: (line) => lines.push(line),
+    });
+    await disk.close();
+    expect(result).toEqual({ ok: true });
+    expect(lines[0]).toMatch(/^The native engine cannot run this build plan \(.*xfs.*\): running it through guestfish$/);
+    expect(lines.slice(1)).toEqual(['/dev/sda1: xfs', 'xfs-host']);
+    execFileSync('dd', [`if=${image}`, `of=${part}`, 'bs=1M', 'skip=1', 'status=none']);
+    execFileSync('xfs_repair', ['-n', '-f', part], { stdio: 'pipe' });
+  });
+
   it('report a failing command with its step, line and cause, as a native run does', async () => {
     const image = copy('fail.img');
     const disk = await FileDisk.open(image);
