@@ -101,6 +101,38 @@ describe('build plans the native engine cannot run', { timeout: 240_000 }, () =>
     execFileSync('xfs_repair', ['-n', '-f', part], { stdio: 'pipe' });
   });
 
+  it('run a build plan on an NTFS volume through guestfish; ntfs-3g reads the file back', async () => {
+    requireTool('mkntfs', 'ntfs-3g');
+    const image = join(work, 'ntfs.img');
+    const part = join(work, 'ntfs.part');
+    execFileSync('truncate', ['-s', '34M', image]);
+    execFileSync('sfdisk', ['-q', image], { input: 'label: dos\nstart=2048, type=7\n' });
+    execFileSync('truncate', ['-s', '32M', part]);
+    execFileSync('mkntfs', ['-q', '-F', '-f', '-L', 'WINDOWS', part], { stdio: 'ignore' });
+    execFileSync('dd', [`if=${part}`, `of=${image}`, 'bs=1M', 'seek=1', 'conv=notrunc,sparse', 'status=none']);
+    const disk = await FileDisk.open(image);
+    const lines: string[] = [];
+    const personalize = planScriptPersonalizer({
+      openSession: (d) => openGuestSession(d),
+      scratchParent: work,
+      sandbox: new HostSandbox(),
+      guestfish: { tcg: async () => (await probeAccelerator()) === 'tcg', hiddenPaths: [] },
+    });
+    const result = await personalize(disk, {
+      steps: [{ name: 'ntfs', content: 'list-filesystems\nmount /dev/sda1 /\nmkdir-p /Windows/Setup\nupload -<<END /Windows/Setup/unattend.txt\nComputerName=@HostName@\nEND\n' }],
+      values: { HostName: 'WIN-01' },
+      attributes: [],
+      signal: new AbortController().signal,
+      log: (line) => lines.push(line),
+    });
+    await disk.close();
+    expect(result).toEqual({ ok: true });
+    expect(lines[0]).toMatch(/^The native engine cannot run this build plan \(.*ntfs.*\): running it through guestfish$/);
+    expect(lines.slice(1)).toEqual(['/dev/sda1: ntfs']);
+    execFileSync('dd', [`if=${image}`, `of=${part}`, 'bs=1M', 'skip=1', 'status=none']);
+    expect(execFileSync('ntfscat', [part, '/Windows/Setup/unattend.txt']).toString()).toBe('ComputerName=WIN-01\n');
+  });
+
   it('report a failing command with its step, line and cause, as a native run does', async () => {
     const image = copy('fail.img');
     const disk = await FileDisk.open(image);
