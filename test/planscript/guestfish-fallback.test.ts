@@ -38,28 +38,53 @@ function rootPartition(image: string): string {
   return out;
 }
 
+/** An MBR disk whose one partition (type `mbrType`) holds the filesystem `mkfs` makes in a file of `sizeMiB`. */
+function partitionedImage(name: string, sizeMiB: number, mbrType: string, mkfs: (file: string) => void): { image: string; readPartition: () => string } {
+  const image = join(work, `${name}.img`);
+  const part = join(work, `${name}.part`);
+  execFileSync('truncate', ['-s', `${sizeMiB + 2}M`, image]);
+  execFileSync('sfdisk', ['-q', image], { input: `label: dos\nstart=2048, type=${mbrType}\n` });
+  execFileSync('truncate', ['-s', `${sizeMiB}M`, part]);
+  mkfs(part);
+  execFileSync('dd', [`if=${part}`, `of=${image}`, 'bs=1M', 'seek=1', 'conv=notrunc,sparse', 'status=none']);
+  return {
+    image,
+    readPartition: () => {
+      execFileSync('dd', [`if=${image}`, `of=${part}`, 'bs=1M', 'skip=1', 'status=none']);
+      return part;
+    },
+  };
+}
+
+/** Personalizes `image` with the appliance's route (native engine, else guestfish); returns the result and log lines. */
+async function personalizeImage(image: string, steps: { name: string; content: string }[], values: Record<string, string>): Promise<{ result: unknown; lines: string[] }> {
+  const disk = await FileDisk.open(image);
+  const lines: string[] = [];
+  const personalize = planScriptPersonalizer({
+    openSession: (d) => openGuestSession(d),
+    scratchParent: work,
+    sandbox: new HostSandbox(),
+    guestfish: { tcg: async () => (await probeAccelerator()) === 'tcg', hiddenPaths: [] },
+  });
+  try {
+    const result = await personalize(disk, { steps, values, attributes: [], signal: new AbortController().signal, log: (line) => lines.push(line) });
+    return { result, lines };
+  } finally {
+    await disk.close();
+  }
+}
+
 describe('build plans the native engine cannot run', { timeout: 240_000 }, () => {
   it('run through guestfish on the same disk when the personalizer is allowed to, with the log and values of a native run', async () => {
     const image = copy('ok.img');
-    const disk = await FileDisk.open(image);
-    const lines: string[] = [];
-    const personalize = planScriptPersonalizer({
-      openSession: (d) => openGuestSession(d),
-      scratchParent: work,
-      sandbox: new HostSandbox(),
-      guestfish: { tcg: async () => (await probeAccelerator()) === 'tcg', hiddenPaths: [] },
-    });
-    const result = await personalize(disk, {
-      steps: [
+    const { result, lines } = await personalizeImage(
+      image,
+      [
         { name: 'relabel', content: 'mount /dev/sda1 /\nset-e2label /dev/sda1 relabeled\necho "label: $(not expanded)"\nvfs-label /dev/sda1\n' },
         { name: 'personalize', content: 'write /etc/hostname "@HostName@"\n!echo "host side in $PWD" | sed "s#/.*#<scratch>#"\n!echo "host side as $(id -u)"\n-mkdir /etc\necho ImageStreamerLog: done\n' },
       ],
-      values: { HostName: 'fallback-host' },
-      attributes: [],
-      signal: new AbortController().signal,
-      log: (line) => lines.push(line),
-    });
-    await disk.close();
+      { HostName: 'fallback-host' },
+    );
     expect(result).toEqual({ ok: true });
     expect(lines[0]).toMatch(/^The native engine cannot run this build plan \("set-e2label" \(step "relabel", line 2\).*running it through guestfish$/);
     expect(lines.slice(1)).toEqual(['label: $(not expanded)', 'relabeled', 'host side in <scratch>', `host side as ${process.getuid!() === 0 ? 65534 : process.getuid!()}`, 'libguestfs: error: mkdir: /etc: File exists', 'ImageStreamerLog: done']);
@@ -71,66 +96,22 @@ describe('build plans the native engine cannot run', { timeout: 240_000 }, () =>
 
   it('run a build plan on an XFS root (which the native engine does not read) through guestfish; xfs_repair finds it clean', async () => {
     requireTool('mkfs.xfs', 'xfsprogs');
-    const image = join(work, 'xfs.img');
-    const part = join(work, 'xfs.part');
-    execFileSync('truncate', ['-s', '330M', image]);
-    execFileSync('sfdisk', ['-q', image], { input: 'label: dos\nstart=2048, type=83\n' });
-    execFileSync('truncate', ['-s', '320M', part]);
-    execFileSync('mkfs.xfs', ['-q', '-f', '-L', 'root', part]);
-    execFileSync('dd', [`if=${part}`, `of=${image}`, 'bs=1M', 'seek=1', 'conv=notrunc,sparse', 'status=none']);
-    const disk = await FileDisk.open(image);
-    const lines: string[] = [];
-    const personalize = planScriptPersonalizer({
-      openSession: (d) => openGuestSession(d),
-      scratchParent: work,
-      sandbox: new HostSandbox(),
-      guestfish: { tcg: async () => (await probeAccelerator()) === 'tcg', hiddenPaths: [] },
-    });
-    const result = await personalize(disk, {
-      steps: [{ name: 'xfs', content: 'list-filesystems\nmount /dev/sda1 /\nmkdir-p /etc\nwrite /etc/hostname "@HostName@"\ncat /etc/hostname\n' }],
-      values: { HostName: 'xfs-host' },
-      attributes: [],
-      signal: new AbortController().signal,
-      log: (line) => lines.push(line),
-    });
-    await disk.close();
+    const xfs = partitionedImage('xfs', 320, '83', (file) => execFileSync('mkfs.xfs', ['-q', '-f', '-L', 'root', file]));
+    const { result, lines } = await personalizeImage(xfs.image, [{ name: 'xfs', content: 'list-filesystems\nmount /dev/sda1 /\nmkdir-p /etc\nwrite /etc/hostname "@HostName@"\ncat /etc/hostname\n' }], { HostName: 'xfs-host' });
     expect(result).toEqual({ ok: true });
     expect(lines[0]).toMatch(/^The native engine cannot run this build plan \(.*xfs.*\): running it through guestfish$/);
     expect(lines.slice(1)).toEqual(['/dev/sda1: xfs', 'xfs-host']);
-    execFileSync('dd', [`if=${image}`, `of=${part}`, 'bs=1M', 'skip=1', 'status=none']);
-    execFileSync('xfs_repair', ['-n', '-f', part], { stdio: 'pipe' });
+    execFileSync('xfs_repair', ['-n', '-f', xfs.readPartition()], { stdio: 'pipe' });
   });
 
   it('run a build plan on an NTFS volume through guestfish; ntfs-3g reads the file back', async () => {
     requireTool('mkntfs', 'ntfs-3g');
-    const image = join(work, 'ntfs.img');
-    const part = join(work, 'ntfs.part');
-    execFileSync('truncate', ['-s', '34M', image]);
-    execFileSync('sfdisk', ['-q', image], { input: 'label: dos\nstart=2048, type=7\n' });
-    execFileSync('truncate', ['-s', '32M', part]);
-    execFileSync('mkntfs', ['-q', '-F', '-f', '-L', 'WINDOWS', part], { stdio: 'ignore' });
-    execFileSync('dd', [`if=${part}`, `of=${image}`, 'bs=1M', 'seek=1', 'conv=notrunc,sparse', 'status=none']);
-    const disk = await FileDisk.open(image);
-    const lines: string[] = [];
-    const personalize = planScriptPersonalizer({
-      openSession: (d) => openGuestSession(d),
-      scratchParent: work,
-      sandbox: new HostSandbox(),
-      guestfish: { tcg: async () => (await probeAccelerator()) === 'tcg', hiddenPaths: [] },
-    });
-    const result = await personalize(disk, {
-      steps: [{ name: 'ntfs', content: 'list-filesystems\nmount /dev/sda1 /\nmkdir-p /Windows/Setup\nupload -<<END /Windows/Setup/unattend.txt\nComputerName=@HostName@\nEND\n' }],
-      values: { HostName: 'WIN-01' },
-      attributes: [],
-      signal: new AbortController().signal,
-      log: (line) => lines.push(line),
-    });
-    await disk.close();
+    const ntfs = partitionedImage('ntfs', 32, '7', (file) => execFileSync('mkntfs', ['-q', '-F', '-f', '-L', 'WINDOWS', file], { stdio: 'ignore' }));
+    const { result, lines } = await personalizeImage(ntfs.image, [{ name: 'ntfs', content: 'list-filesystems\nmount /dev/sda1 /\nmkdir-p /Windows/Setup\nupload -<<END /Windows/Setup/unattend.txt\nComputerName=@HostName@\nEND\n' }], { HostName: 'WIN-01' });
     expect(result).toEqual({ ok: true });
     expect(lines[0]).toMatch(/^The native engine cannot run this build plan \(.*ntfs.*\): running it through guestfish$/);
     expect(lines.slice(1)).toEqual(['/dev/sda1: ntfs']);
-    execFileSync('dd', [`if=${image}`, `of=${part}`, 'bs=1M', 'skip=1', 'status=none']);
-    expect(execFileSync('ntfscat', [part, '/Windows/Setup/unattend.txt']).toString()).toBe('ComputerName=WIN-01\n');
+    expect(execFileSync('ntfscat', [ntfs.readPartition(), '/Windows/Setup/unattend.txt']).toString()).toBe('ComputerName=WIN-01\n');
   });
 
   it('report a failing command with its step, line and cause, as a native run does', async () => {
