@@ -53,12 +53,10 @@ export const RUN_FROM_FD3 = 'IFS= read -r -d "" -u 3 c; exec 3<&-; eval "$c"';
 
 // Covers each path of the arguments with an empty read-only tmpfs.
 const COVER = 'for p; do mount -t tmpfs -o ro,size=4k,mode=0 none "$p" || exit 125; done; ';
-// The arguments are the paths to cover; the command comes on file descriptor 3.
-const ROOT_WRAPPER = COVER +
-  `exec setpriv --reuid=${NOBODY.uid} --regid=${NOBODY.gid} --clear-groups --no-new-privs /bin/bash --norc --noprofile -c '${RUN_FROM_FD3}'`;
+// One command in a sandbox of its own, after the covering mounts; the command comes on file descriptor 3.
+const ROOT_WRAPPER = `exec setpriv --reuid=${NOBODY.uid} --regid=${NOBODY.gid} --clear-groups --no-new-privs /bin/bash --norc --noprofile -c '${RUN_FROM_FD3}'`;
 // In a user namespace the covering mounts are made in an outer namespace and locked by an inner one.
-const USER_WRAPPER = COVER +
-  `exec unshare --user --map-root-user --mount /bin/bash --norc --noprofile -c '${RUN_FROM_FD3}'`;
+const USER_WRAPPER = `exec unshare --user --map-root-user --mount /bin/bash --norc --noprofile -c '${RUN_FROM_FD3}'`;
 
 export interface HostSandboxOptions {
   /** Host paths host commands must not see (the data directory); covered where mount namespaces work. */
@@ -113,22 +111,25 @@ export class HostSandbox {
     return { kind: 'none' };
   }
 
-  /** The command line that runs a command (given on file descriptor 3) with bash inside this machine's sandbox. */
-  private async sandboxed(): Promise<string[]> {
+  /**
+   * The command line that runs `script` with bash inside this machine's new network, mount and pid
+   * namespaces, after covering the hidden paths (its `$@`); plain bash where no namespaces can be made.
+   */
+  private async inNamespaces(script: string): Promise<string[]> {
     const mode = await this.probe();
-    const hidden = [...(this.options.hiddenPaths ?? [])];
-    if (mode.kind === 'root') return ['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', ROOT_WRAPPER, 'sandbox', ...hidden];
-    if (mode.kind === 'user') return ['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', '--map-root-user', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', USER_WRAPPER, 'sandbox', ...hidden];
-    return ['/bin/bash', '--norc', '--noprofile', '-c', RUN_FROM_FD3];
+    const bash = ['/bin/bash', '--norc', '--noprofile', '-c'];
+    if (mode.kind === 'none') return [...bash, script];
+    const user = mode.kind === 'user' ? ['--map-root-user'] : [];
+    return ['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', ...user, '--propagation', 'private', '--', ...bash, COVER + script, 'sandbox', ...(this.options.hiddenPaths ?? [])];
   }
 
   /**
    * The host commands of one run in `cwd`, through the sandbox's runner (see host-shell.ts), started at the
-   * first run and kept: each command then costs a fork and two execs. Close it when the run ends.
+   * first run and kept: each command then costs a fork and two execs.
    */
   async open(cwd: string): Promise<HostCommands> {
     const runner = await this.currentRunner();
-    return { run: (command, options) => runner.run(command, { ...options, cwd }), close: () => Promise.resolve() };
+    return { run: (command, options) => runner.run(command, { ...options, cwd }) };
   }
 
   private runner: Promise<HostRunner> | undefined;
@@ -142,11 +143,9 @@ export class HostSandbox {
 
   private async startRunner(): Promise<HostRunner> {
     const mode = await this.probe();
-    const node = `exec setpriv --no-new-privs -- ${JSON.stringify(process.execPath)} -e "$STREAMER_HOST_RUNNER"`;
-    const hidden = [...(this.options.hiddenPaths ?? [])];
-    if (mode.kind === 'root') return startHostRunner(['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', COVER + node, 'runner', ...hidden], ROOT_COMMAND, cleanEnv('/'));
-    if (mode.kind === 'user') return startHostRunner(['unshare', '--net', '--mount', '--pid', '--fork', '--kill-child', '--map-root-user', '--propagation', 'private', '--', '/bin/bash', '--norc', '--noprofile', '-c', COVER + node, 'runner', ...hidden], USER_COMMAND, cleanEnv('/'));
-    return startHostRunner(['/bin/bash', '--norc', '--noprofile', '-c', `exec ${JSON.stringify(process.execPath)} -e "$STREAMER_HOST_RUNNER"`], [], cleanEnv('/'));
+    const prefix = mode.kind === 'root' ? ROOT_COMMAND : mode.kind === 'user' ? USER_COMMAND : [];
+    const argv = await this.inNamespaces(`exec setpriv --no-new-privs -- ${JSON.stringify(process.execPath)} -e "$STREAMER_HOST_RUNNER"`);
+    return startHostRunner(argv, prefix, cleanEnv('/'));
   }
 
   /** Ends the runner and every host command still running (the appliance's shutdown). */
@@ -159,7 +158,8 @@ export class HostSandbox {
   /** Runs `command` with bash in `cwd`. Never throws for the command's own failure; see HostResult. */
   async run(command: string, options: { cwd: string; stdin?: Uint8Array; signal?: AbortSignal; limits?: HostLimits }): Promise<HostResult> {
     const limits = options.limits ?? DEFAULT_HOST_LIMITS;
-    const argv = await this.sandboxed();
+    const mode = await this.probe();
+    const argv = await this.inNamespaces(mode.kind === 'root' ? ROOT_WRAPPER : mode.kind === 'user' ? USER_WRAPPER : RUN_FROM_FD3);
     const env = cleanEnv(options.cwd);
     return new Promise((resolveRun, reject) => {
       if (options.signal?.aborted === true) return reject(abortError());
@@ -220,10 +220,9 @@ function sendCommand(pipe: unknown, command: string): void {
   writable.end(command);
 }
 
-/** What runs a run's host commands: a shared runner (host-shell.ts) or a sandbox per command. */
+/** A run's host commands in its scratch directory, through the sandbox's runner (host-shell.ts). */
 export interface HostCommands {
   run(command: string, options: { stdin?: Uint8Array; signal?: AbortSignal; limits: HostLimits }): Promise<HostResult>;
-  close(): Promise<void>;
 }
 
 /** All a host command's environment: nothing of the appliance's own. */

@@ -386,9 +386,7 @@ class Session {
 
   /** The run's last host command has been run (nothing a host command starts outlives it). */
   closeHost(): void {
-    const shell = this.shell;
     this.shell = false;
-    if (shell !== undefined && shell !== false) void shell.then((s) => s.close()).catch(() => undefined);
   }
 
   private logHostOutput(result: HostResult, at: { step: number; line: number }): void {

@@ -100,26 +100,22 @@ describe('HostSandbox.open: one runner for the host commands of every run', () =
 
   it('gives each command a fresh bash with the same isolation, limits and results as run()', async () => {
     const shell = await sandbox.open(scratch.dir);
-    try {
-      const env = await shell.run('pwd; env | cut -d= -f1 | grep -v "^_$\\|^SHLVL$\\|^OLDPWD$" | sort | tr "\\n" " "; id -u', { limits });
-      expect(env.stdout.toString()).toBe(`${scratch.dir}\nHOME LANG LC_ALL PATH PWD TMPDIR ${(await sandbox.probe()).kind === 'root' ? '65534' : '0'}\n`);
-      expect((await shell.run('tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "', { limits })).stdout.toString()).toBe('lo\n');
-      expect((await shell.run(`cat ${secretDir}/db.sqlite; ls -A ${secretDir} | wc -l`, { limits })).stdout.toString()).not.toContain('secret');
-      const failing = await shell.run('X=1; cd /; echo out; echo err >&2; exit 3', { limits });
-      expect([failing.exitCode, failing.stdout.toString(), failing.stderr.toString()]).toEqual([3, 'out\n', 'err\n']);
-      // nothing carries over from one command to the next but files
-      expect((await shell.run('echo "[$X]"; pwd', { limits })).stdout.toString()).toBe(`[]\n${scratch.dir}\n`);
-      expect((await shell.run('tr a-z A-Z', { limits, stdin: Buffer.from('hello\n') })).stdout.toString()).toBe('HELLO\n');
-      const slow = await shell.run('sleep 30 & sleep 30; wait', { limits: { timeoutMs: 300, maxOutputBytes: 1000 } });
-      expect(slow.timedOut).toBe(true);
-      const loud = await shell.run('yes', { limits });
-      expect(loud.outputExceeded).toBe(true);
-      expect(loud.stdout.length).toBeLessThanOrEqual(limits.maxOutputBytes);
-      await shell.run('echo "echo SOURCED" > ./.bashrc', { limits });
-      expect((await shell.run('echo ran', { limits })).stdout.toString()).toBe('ran\n');
-    } finally {
-      await shell.close();
-    }
+    const env = await shell.run('pwd; env | cut -d= -f1 | grep -v "^_$\\|^SHLVL$\\|^OLDPWD$" | sort | tr "\\n" " "; id -u', { limits });
+    expect(env.stdout.toString()).toBe(`${scratch.dir}\nHOME LANG LC_ALL PATH PWD TMPDIR ${(await sandbox.probe()).kind === 'root' ? '65534' : '0'}\n`);
+    expect((await shell.run('tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "', { limits })).stdout.toString()).toBe('lo\n');
+    expect((await shell.run(`cat ${secretDir}/db.sqlite; ls -A ${secretDir} | wc -l`, { limits })).stdout.toString()).not.toContain('secret');
+    const failing = await shell.run('X=1; cd /; echo out; echo err >&2; exit 3', { limits });
+    expect([failing.exitCode, failing.stdout.toString(), failing.stderr.toString()]).toEqual([3, 'out\n', 'err\n']);
+    // nothing carries over from one command to the next but files
+    expect((await shell.run('echo "[$X]"; pwd', { limits })).stdout.toString()).toBe(`[]\n${scratch.dir}\n`);
+    expect((await shell.run('tr a-z A-Z', { limits, stdin: Buffer.from('hello\n') })).stdout.toString()).toBe('HELLO\n');
+    const slow = await shell.run('sleep 30 & sleep 30; wait', { limits: { timeoutMs: 300, maxOutputBytes: 1000 } });
+    expect(slow.timedOut).toBe(true);
+    const loud = await shell.run('yes', { limits });
+    expect(loud.outputExceeded).toBe(true);
+    expect(loud.stdout.length).toBeLessThanOrEqual(limits.maxOutputBytes);
+    await shell.run('echo "echo SOURCED" > ./.bashrc', { limits });
+    expect((await shell.run('echo ran', { limits })).stdout.toString()).toBe('ran\n');
   });
 
   it('cancels a command when the run is aborted; nothing a command starts outlives it, setsid escapes included', async () => {
@@ -133,7 +129,6 @@ describe('HostSandbox.open: one runner for the host commands of every run', () =
     expect(escaped.stdout.toString()).toBe('started\n');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' }).stdout.trim()).toBe('');
-    await shell.close();
   });
 
   it('runs commands in a scratch directory below a parent that lets no one else through (0700)', async () => {
