@@ -1,6 +1,6 @@
 // The errno codes the filesystem engines fail with (what Linux would return), and how an ImageFs error for
 // each reads: its AppError code and kind, and strerror's text as guestfish prints it.
-import type { ErrorKind } from '../core/errors.js';
+import { AppError, type ErrorKind } from '../core/errors.js';
 
 export type Errno =
   | 'ENOENT' | 'EEXIST' | 'ENOTDIR' | 'EISDIR' | 'ENOTEMPTY' | 'ENOSPC' | 'EROFS' | 'EINVAL' | 'ENAMETOOLONG'
@@ -25,3 +25,8 @@ export const ERRNO_ERRORS: Readonly<Record<Errno, { code: string; kind: ErrorKin
   ENOMEM: { code: 'FS_NO_SPACE', kind: 'unavailable', text: 'Cannot allocate memory' },
   EXDEV: { code: 'FS_UNSUPPORTED', kind: 'invalid', text: 'Invalid cross-device link' },
 };
+
+/** The errno an ImageFs error carries (both engines put it in the AppError's data), if it is one. */
+export function errnoOf(error: unknown): Errno | undefined {
+  return error instanceof AppError ? (error.data as { errno?: Errno } | undefined)?.errno : undefined;
+}

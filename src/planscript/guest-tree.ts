@@ -1,6 +1,6 @@
 // Recursive operations on guest filesystems that several commands share: remove a tree, copy a tree
 // (within one ImageFs or across two), and the basename/join helpers guest paths need.
-import { isAppError } from '../core/errors.js';
+import { errnoOf } from '../guestfs/errno.js';
 import type { ImageFs } from '../guestfs/image-fs.js';
 
 export function baseName(path: string): string {
@@ -63,7 +63,7 @@ export async function copyTree(src: ImageFs, from: string, dst: ImageFs, to: str
     try {
       await dst.chown(to, stat.uid, stat.gid);
     } catch (error) {
-      if (options.ownerNotKept === undefined || !isAppError(error) || (error.data as { errno?: string } | undefined)?.errno !== 'EPERM') throw error;
+      if (options.ownerNotKept === undefined || errnoOf(error) !== 'EPERM') throw error;
       options.ownerNotKept.push(to);
     }
     await dst.utimes(to, stat.mtimeMs, stat.mtimeMs);

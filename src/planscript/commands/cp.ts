@@ -3,7 +3,7 @@ import { commandError, guestPath, worded, type CommandContext, type CommandSpec 
 import type { ImageFs } from '../../guestfs/image-fs.js';
 import { baseName, copyTree, joinGuest, removeTree, samePath } from '../guest-tree.js';
 
-/** Where src goes: dest, or dest/name-of-src when dest is a directory (`into`). */
+/** Where src goes: dest, or dest/name-of-src when dest is a directory; `shown` is that guest path, for errors. */
 async function destination(ctx: CommandContext, command: string, src: string, dest: string) {
   const to = guestPath(ctx, command, dest);
   let isDir = false;
@@ -12,7 +12,7 @@ async function destination(ctx: CommandContext, command: string, src: string, de
   } catch {
     // a new name
   }
-  return isDir ? { fs: to.fs, path: joinGuest(to.path, baseName(src)), into: true } : { ...to, into: false };
+  return isDir ? { fs: to.fs, path: joinGuest(to.path, baseName(src)), shown: joinGuest(dest, baseName(src)) } : { ...to, shown: dest };
 }
 
 /** Whether `path` lies below directory `dir` of the same filesystem. */
@@ -38,7 +38,7 @@ function makeCopy(name: string, options: { recursive: boolean; preserve: boolean
       const to = await destination(ctx, fn, src!, dest!);
       // cp(1)'s refusals, with its words: onto itself would remove the source; into itself it copies all but
       // the copy it is making, then fails
-      const shown = to.into ? joinGuest(dest!, baseName(src!)) : dest!;
+      const { shown } = to;
       if (from.fs === to.fs && samePath(from.fs, from.path, to.path)) throw commandError(fn, `cp: '/sysroot${src}' and '/sysroot${shown}' are the same file`);
       const intoItself = from.fs === to.fs && stat.kind === 'directory' && inside(from.fs, from.path, to.path);
       if (stat.kind === 'file' && !options.recursive) {
@@ -78,7 +78,7 @@ export const mv: CommandSpec = {
     const to = await destination(ctx, 'mv', src!, dest!);
     if (from.fs === to.fs) {
       // mv(1)'s refusals, with its words (a case-only rename on FAT is one of them, as in guestfish)
-      const shown = to.into ? joinGuest(dest!, baseName(src!)) : dest!;
+      const { shown } = to;
       if (samePath(from.fs, from.path, to.path)) throw commandError('mv', `mv: '/sysroot${src}' and '/sysroot${shown}' are the same file`);
       if (stat.kind === 'directory' && inside(from.fs, from.path, to.path)) {
         throw commandError('mv', `mv: cannot move '/sysroot${src}' to a subdirectory of itself, '/sysroot${shown}'`);

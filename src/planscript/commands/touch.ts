@@ -1,6 +1,7 @@
 // touch: create an empty regular file, or update the times of an existing one.
 import { isAppError } from '../../core/errors.js';
-import { commandError, guestPath, worded, type CommandSpec } from '../command.js';
+import { errnoOf } from '../../guestfs/errno.js';
+import { commandError, guestPath, reasonOf, worded, type CommandSpec } from '../command.js';
 
 export const touch: CommandSpec = {
   name: 'touch',
@@ -15,8 +16,8 @@ export const touch: CommandSpec = {
     const found = await target.fs.lstat(target.path).then(
       () => true,
       (error: unknown) => {
-        if (isAppError(error) && (error.data as { errno?: string } | undefined)?.errno === 'ENOENT') return false;
-        throw commandError('touch', `lstat: ${path}: ${isAppError(error) ? error.message.replace(/^.*: /, '') : String(error)}`);
+        if (errnoOf(error) === 'ENOENT') return false;
+        throw isAppError(error) ? commandError('touch', `lstat: ${path}: ${reasonOf(error)}`) : error;
       },
     );
     if (!found) {
