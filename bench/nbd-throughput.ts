@@ -25,6 +25,13 @@ const dir = mkdtempSync(join(tmpdir(), 'streamer-bench-nbd-'));
 const lines: string[] = [];
 const results = new Map<string, number>();
 let nextPort = 10900 + Math.floor(Math.random() * 500);
+/**
+ * fio's cases put every server on one CPU and fio on another (taskset), as when the client is another
+ * machine. Left to the scheduler on a 2-CPU machine, queue depth 1 measures where it happens to wake each
+ * server: nbdkit hands every request from one thread to another, and the second is often woken on fio's own
+ * CPU (no cross-CPU wake-up), while a single event loop stays on its CPU. Unpinned QD1 rows are kept as info.
+ */
+const PIN = availableParallelism() >= 2 && has('taskset') ? { server: '0', client: '1', all: `0-${availableParallelism() - 1}` } : undefined;
 
 function say(line: string): void {
   lines.push(line);
@@ -77,19 +84,25 @@ async function waitForPort(port: number): Promise<void> {
 
 interface Served { url: string; stop(): Promise<void> }
 
-async function child(command: string, args: (port: number) => string[], name: string): Promise<Served> {
+async function child(command: string, args: (port: number) => string[], name: string, cpu?: string): Promise<Served> {
   const port = nextPort++;
-  const proc: ChildProcess = spawn(command, args(port), { stdio: 'ignore' });
+  const argv = cpu === undefined ? [command, ...args(port)] : ['taskset', '-c', cpu, command, ...args(port)];
+  const proc: ChildProcess = spawn(argv[0] as string, argv.slice(1), { stdio: 'ignore' });
   await waitForPort(port);
   return {
     url: `nbd://127.0.0.1:${port}/${name}`,
     stop: () => new Promise<void>((resolve) => { proc.once('exit', () => resolve()); proc.kill('SIGTERM'); }),
   };
 }
-const nbdkit = (file: string, readOnly: boolean): Promise<Served> =>
-  child('nbdkit', (p) => ['-f', '--exit-with-parent', '-i', '127.0.0.1', '-p', String(p), ...(readOnly ? ['-r'] : []), 'file', file], '');
-const qemuNbd = (file: string, format: string, readOnly: boolean): Promise<Served> =>
-  child('qemu-nbd', (p) => ['-f', format, '-b', '127.0.0.1', '-p', String(p), '-x', 'q', '-e', '16', '-t', '--cache=writeback', ...(readOnly ? ['-r'] : []), file], 'q');
+const nbdkit = (file: string, readOnly: boolean, cpu?: string): Promise<Served> =>
+  child('nbdkit', (p) => ['-f', '--exit-with-parent', '-i', '127.0.0.1', '-p', String(p), ...(readOnly ? ['-r'] : []), 'file', file], '', cpu);
+const qemuNbd = (file: string, format: string, readOnly: boolean, cpu?: string): Promise<Served> =>
+  child('qemu-nbd', (p) => ['-f', format, '-b', '127.0.0.1', '-p', String(p), '-x', 'q', '-e', '16', '-t', '--cache=writeback', ...(readOnly ? ['-r'] : []), file], 'q', cpu);
+
+/** Moves every thread of this process (our servers run in it) to `cpus`; threads started later follow. */
+function pinSelf(cpus: string): void {
+  spawnChecked('taskset', ['-a', '-p', '-c', cpus, String(process.pid)]);
+}
 
 async function ours(disk: Disk, readOnly: boolean): Promise<Served> {
   const registry = new ExportRegistry();
@@ -101,8 +114,9 @@ async function ours(disk: Disk, readOnly: boolean): Promise<Served> {
 const seqRead = (connections: 1 | 4) => async (url: string): Promise<number> =>
   SIZE / MiB / (await timed('nbdcopy', connections === 1 ? ['--connections=1', url, 'null:'] : [url, 'null:']));
 
-const fio = (rw: 'randread' | 'randwrite', depth: number) => async (url: string): Promise<number> => {
-  const out = await run('fio', [
+const fio = (rw: 'randread' | 'randwrite', depth: number, cpu = PIN?.client) => async (url: string): Promise<number> => {
+  const out = await run(cpu === undefined ? 'fio' : 'taskset', [
+    ...(cpu === undefined ? [] : ['-c', cpu, 'fio']),
     '--name=b', '--ioengine=nbd', `--uri=${url}`, `--rw=${rw}`, '--bs=4k', `--iodepth=${depth}`,
     `--size=${Math.min(SIZE, GiB)}`, '--time_based', `--runtime=${FIO_SECONDS}`, '--output-format=json',
   ]);
@@ -233,13 +247,25 @@ async function main(): Promise<void> {
     ],
   );
 
+  // QD1 left to the scheduler (see PIN): information only
+  if (PIN !== undefined) {
+    await compare(
+      { nbdkit: () => nbdkit(raw, true), ours: () => ours(disks.raw(), true) },
+      [
+        { name: 'nbdkit 4k-randread qd1 unpinned', server: 'nbdkit', unit: 'IOPS', run: fio('randread', 1, undefined) },
+        { name: 'ours 4k-randread qd1 unpinned', server: 'ours', unit: 'IOPS', run: fio('randread', 1, undefined) },
+      ],
+    );
+    say(`# fio cases below: servers on CPU ${PIN.server}, fio on CPU ${PIN.client}`);
+    pinSelf(PIN.server);
+  }
   // writes accumulate over the rounds in every server alike (the raw file, the qcow2 overlay, the CoW volume)
   for (const depth of [1, 16]) {
     const w = await disks.cow();
     await compare(
       {
-        nbdkit: () => nbdkit(raw, false),
-        'qemu-nbd-qcow2': () => qemuNbd(overlay, 'qcow2', false),
+        nbdkit: () => nbdkit(raw, false, PIN?.server),
+        'qemu-nbd-qcow2': () => qemuNbd(overlay, 'qcow2', false, PIN?.server),
         ours: () => ours(disks.raw(), false),
         'ours-cow': () => ours(w, false),
       },
@@ -255,6 +281,7 @@ async function main(): Promise<void> {
     );
   }
 
+  if (PIN !== undefined) pinSelf(PIN.all);
   ratio('seq-read 4conn ours/nbdkit', 'ours seq-read 4conn', 'nbdkit seq-read 4conn', '>= 1.0');
   ratio('seq-read 1conn ours/nbdkit', 'ours seq-read 1conn', 'nbdkit seq-read 1conn', '>= 1.0');
   ratio('seq-read 4conn ours/qemu-nbd', 'ours seq-read 4conn', 'qemu-nbd seq-read 4conn', 'info');
@@ -263,6 +290,7 @@ async function main(): Promise<void> {
   if (t('ours sparse-100g-copy') !== undefined && t('nbdkit sparse-100g-copy') !== undefined) {
     say(`ratio sparse-100g-copy time ours/nbdkit: ${(t('ours sparse-100g-copy')! / t('nbdkit sparse-100g-copy')!).toFixed(2)}x (goal <= 2.0)`);
   }
+  ratio('4k-randread qd1 unpinned ours/nbdkit', 'ours 4k-randread qd1 unpinned', 'nbdkit 4k-randread qd1 unpinned', 'info');
   for (const d of [1, 16]) {
     ratio(`4k-randread qd${d} ours/nbdkit`, `ours 4k-randread qd${d}`, `nbdkit 4k-randread qd${d}`, '>= 0.8');
     ratio(`4k-randwrite qd${d} ours/qemu-nbd-qcow2`, `ours 4k-randwrite qd${d}`, `qemu-nbd-qcow2 4k-randwrite qd${d}`, '>= 1.0');
