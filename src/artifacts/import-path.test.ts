@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
@@ -20,7 +20,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const code = async (path: string, options = { dataDir }): Promise<string> => {
   try {
-    await checkImportPath(path, options);
+    await (await checkImportPath(path, options)).close();
     return 'allowed';
   } catch (error) {
     return (error as { code: string }).code;
@@ -31,7 +31,27 @@ describe('checkImportPath', () => {
   it('allows files beside the data directory, in its parent and in a directory whose name starts like it', async () => {
     expect(await code(join(root, 'image.raw'))).toBe('allowed');
     expect(await code(join(root, 'data-other', 'image.raw'))).toBe('allowed');
-    expect(await checkImportPath(join(root, 'data-other', '..', 'image.raw'), { dataDir })).toEqual({ path: join(root, 'image.raw'), realPath: join(root, 'image.raw'), sizeBytes: 8 });
+    const source = await checkImportPath(join(root, 'data-other', '..', 'image.raw'), { dataDir });
+    await source.close();
+    expect({ path: source.path, realPath: source.realPath, sizeBytes: source.sizeBytes }).toEqual({ path: join(root, 'image.raw'), realPath: join(root, 'image.raw'), sizeBytes: 8 });
+  });
+
+  it('reads the file it checked: a file renamed onto the path afterwards (here a link into the data directory) is not what the import reads', async () => {
+    const dir = mkdtempSync(join(root, 'swap-'));
+    writeFileSync(join(dir, 'image.raw'), 'the checked image');
+    const source = await checkImportPath(join(dir, 'image.raw'), { dataDir });
+    try {
+      symlinkSync(join(dataDir, 'streamer.db'), join(dir, 'swap'));
+      renameSync(join(dir, 'swap'), join(dir, 'image.raw'));
+      expect(readFileSync(join(dir, 'image.raw'), 'utf8')).toBe('the database'); // the path now leads there
+      expect(source.readPath).toMatch(new RegExp(`^/proc/${process.pid}/fd/\\d+$`));
+      expect(readFileSync(source.readPath, 'utf8')).toBe('the checked image');
+      // so do the tools the import starts (qemu-img), opening the path in processes of their own
+      expect(execFileSync('cat', [source.readPath], { encoding: 'utf8' })).toBe('the checked image');
+    } finally {
+      await source.close();
+    }
+    expect(() => readFileSync(source.readPath)).toThrow();
   });
 
   it('refuses files of the data directory by any path: direct, "..", a symlinked directory, a hard link', async () => {
@@ -52,6 +72,8 @@ describe('checkImportPath', () => {
     expect(await code('image.raw')).toBe('GOLDEN_IMAGE_IMPORT_BAD_PATH');
     expect(await code(join(root, 'missing.raw'))).toBe('GOLDEN_IMAGE_IMPORT_BAD_PATH');
     expect(await code(dataDir)).toBe('GOLDEN_IMAGE_IMPORT_BAD_PATH'); // a directory, even this one
+    execFileSync('mkfifo', [join(root, 'fifo.raw')]);
+    expect(await code(join(root, 'fifo.raw'))).toBe('GOLDEN_IMAGE_IMPORT_BAD_PATH'); // refused without blocking on it
   });
 
   it('refuses a file reached through a bind mount of a directory of the data directory (in a private mount namespace)', () => {

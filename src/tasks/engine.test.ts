@@ -106,4 +106,24 @@ describe('TaskEngine', () => {
     expect(after.taskErrors[0]!.message).toMatch(/restarted/);
     release();
   });
+
+  it('releases what a task holds once it has ended, also when it never ran (aborted while queued)', async () => {
+    const engine = engineOver(store, { import: 1 });
+    const events: string[] = [];
+    await engine.start({
+      name: 'Import 1', owner: 't', queue: 'import',
+      run: (ctx) => new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => (events.push('first aborted'), resolve()))),
+      release: () => Promise.resolve(void events.push('first released')),
+    });
+    const queued = await engine.start({
+      name: 'Import 2', owner: 't', queue: 'import',
+      run: () => Promise.resolve(void events.push('second ran')),
+      release: () => Promise.resolve(void events.push('second released')),
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(events).toEqual([]);
+    await engine.close();
+    expect(events).toEqual(['first aborted', 'first released', 'second released']);
+    expect((await engine.get(queued.id))!.taskState).toBe('Error');
+  });
 });

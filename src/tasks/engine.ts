@@ -44,6 +44,8 @@ export interface StartOptions {
   steps?: string[];
   data?: Record<string, unknown>;
   run: (context: TaskContext) => Promise<void>;
+  /** Frees what the task holds (an open file) once it has ended, whether `run` ran or not (cancelled while queued). */
+  release?: () => Promise<void>;
 }
 
 export interface TaskEngineEvents {
@@ -164,6 +166,8 @@ export class TaskEngine extends EventEmitter<TaskEngineEvents> {
           await this.save(task);
         },
       )
+      .catch((error: unknown) => this.onError(error, task))
+      .then(() => options.release?.())
       .catch((error: unknown) => this.onError(error, task))
       .finally(() => this.running.delete(task.id));
     this.running.set(task.id, { controller, done });

@@ -8,7 +8,7 @@ import { isoNow } from '../../core/time.js';
 import { parseInput, resourceName } from '../../artifacts/resource.js';
 import type { GoldenImages } from '../../artifacts/golden-images.js';
 import { goldenImageUpdateInput } from '../../artifacts/golden-images.js';
-import { checkImportPath } from '../../artifacts/import-path.js';
+import { checkImportPath, type ImportSource } from '../../artifacts/import-path.js';
 import type { TaskEngine, Task, TaskContext } from '../../tasks/index.js';
 import { withUploadedFile } from '../multipart.js';
 import { accepted, json, type ApiRouter, type ApiRequest } from '../router.js';
@@ -85,18 +85,31 @@ const goldenImageImportInput = z.object({
 /** Answers 202 with a task at once; the task reads the file, its percentComplete following the bytes read. */
 async function importFromPath(r: ApiRequest, s: GoldenImageServices): Promise<Response> {
   const input = parseInput(goldenImageImportInput, await r.json(), 'import the golden image');
+  // the file stays open from the check to the end of the task, which reads it through that descriptor
   const source = await checkImportPath(input.path, { dataDir: s.dataDir });
+  let task: Task;
+  try {
+    task = await startImport(r, s, input, source);
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
+  return accepted(task);
+}
+
+async function startImport(r: ApiRequest, s: GoldenImageServices, input: z.infer<typeof goldenImageImportInput>, source: ImportSource): Promise<Task> {
   const name = await s.goldenImages.checkNewName(input.name ?? nameOfFile(basename(source.path)));
   const owner = r.actor.user.userName;
-  const task = await s.tasks.start({
+  return s.tasks.start({
     name: 'Create',
     owner,
     resource: { uri: null, name, category: 'golden-images' },
     queue: 'golden-image-import',
     data: { sourcePath: source.path },
+    release: () => source.close(),
     run: async (context) => {
       await context.progress(0, `Importing "${source.path}" (${source.sizeBytes} bytes)`);
-      const image = await s.goldenImages.importFile(source.realPath, {
+      const image = await s.goldenImages.importFile(source.readPath, {
         name,
         description: input.description ?? null,
         signal: context.signal,
@@ -107,7 +120,6 @@ async function importFromPath(r: ApiRequest, s: GoldenImageServices): Promise<Re
       context.setResource({ uri: image.uri, name: image.name, category: 'golden-images' });
     },
   });
-  return accepted(task);
 }
 
 export function registerGoldenImageRoutes(api: ApiRouter, s: GoldenImageServices): void {
