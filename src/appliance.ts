@@ -18,7 +18,7 @@ import { registerTaskRoutes } from './api/routes/tasks.js';
 import { registerViewRoutes } from './api/routes/views.js';
 import { listen, loadOrCreateCertificate, type HttpServerHandle } from './api/server.js';
 import { loadDemoArtifacts } from './artifacts/demo.js';
-import { BuildPlans, DeploymentGroups, DeploymentPlans, GoldenImages, OneViewViews, PlanScripts, type DeploymentPlanUsage, type GoldenImageLookup } from './artifacts/index.js';
+import { BuildPlans, DeploymentGroups, DeploymentPlans, GoldenImages, OneViewViews, PlanScripts, type DeploymentPlanUsage, type GoldenImageExports, type GoldenImageLookup } from './artifacts/index.js';
 import { goldenImagePort } from './bundles/index.js';
 import { ComputeModules, probeAccelerator, rememberAcceleratorIn } from './compute/index.js';
 import { resolveAttributes } from './deploy/attribute-resolver.js';
@@ -30,7 +30,7 @@ import { ServerProfileTemplates } from './deploy/server-profile-templates.js';
 import { ServerProfiles } from './deploy/server-profiles.js';
 import { ExtWorkerPool } from './guestfs/ext/index.js';
 import { openGuestSession } from './guestfs/open-session.js';
-import { ExportRegistry, startNbdServer, type NbdServer } from './nbd/index.js';
+import { ExportRegistry, startNbdServer, type ExportOptions, type NbdServer } from './nbd/index.js';
 import { HostSandbox, type HostLimits } from './planscript/host.js';
 import { goldenImageBytes, openVolumeStore, type Disk, type VolumeStore } from './storage/index.js';
 import { newResourceId } from './core/ids.js';
@@ -90,21 +90,53 @@ export interface Appliance {
   close(): Promise<void>;
 }
 
-/** The NBD registry as the deployer sees it: an export owns its Disk and closes it when removed. */
-function volumeExports(registry: ExportRegistry, endpoint: { host: string; port: number }): VolumeExports {
+/**
+ * Exports that own their Disk: removing one closes its sessions, then the Disk. OS volumes are offered
+ * read-write, golden images read-only; both under unguessable names that NBD_OPT_LIST does not show.
+ */
+function ownedExports(registry: ExportRegistry): { add(name: string, disk: Disk, options: ExportOptions): void; remove(name: string): Promise<boolean> } {
   const disks = new Map<string, Disk>();
   return {
-    endpoint,
-    add(name, disk) {
-      registry.add(name, disk, { readOnly: false, flushIsGlobal: true, unlisted: true, description: 'Streamer OS volume' });
+    add(name, disk, options) {
+      registry.add(name, disk, options);
       disks.set(name, disk);
     },
     async remove(name) {
-      await registry.remove(name);
+      const had = await registry.remove(name);
       const disk = disks.get(name);
       disks.delete(name);
       await disk?.close();
+      return had;
     },
+  };
+}
+
+/** The NBD registry as the deployer sees it. */
+function volumeExports(registry: ExportRegistry, endpoint: { host: string; port: number }): VolumeExports {
+  const owned = ownedExports(registry);
+  return {
+    endpoint,
+    add: (name, disk) => owned.add(name, disk, { readOnly: false, flushIsGlobal: true, unlisted: true, description: 'Streamer OS volume' }),
+    remove: async (name) => void (await owned.remove(name)),
+  };
+}
+
+/** The NBD registry as golden images see it: each export holds the image open, read-only. */
+function goldenImageExports(registry: ExportRegistry, endpoint: { host: string; port: number }, volumes: VolumeStore): GoldenImageExports {
+  const owned = ownedExports(registry);
+  return {
+    endpoint,
+    async add(name, storageId) {
+      const disk = await volumes.openDisk(storageId, { readOnly: true });
+      try {
+        owned.add(name, disk, { readOnly: true, unlisted: true, description: 'Streamer golden image' });
+      } catch (error) {
+        await disk.close();
+        throw error;
+      }
+    },
+    remove: (name) => owned.remove(name),
+    has: (name) => registry.has(name),
   };
 }
 
@@ -133,8 +165,13 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
   const identity = { id: applianceId, name: `Streamer ${hostname()}`, address: '127.0.0.1', created: (await store.meta.get('appliance.created')) ?? isoNow() };
 
   const volumeStore = await openVolumeStore(join(options.dataDir, 'volumes'));
+  // The data plane: OS volumes (read-write) and golden images (read-only) exported over NBD.
+  const registry = new ExportRegistry();
+  const nbdOptions = options.nbd ?? { host: '127.0.0.1', port: 0 };
+  const nbd = await startNbdServer({ host: nbdOptions.host, port: nbdOptions.port, registry });
+  const endpoint = { host: nbdOptions.advertise ?? (nbdOptions.host === '0.0.0.0' ? '127.0.0.1' : nbdOptions.host), port: nbd.port };
   const bytes = goldenImageBytes(volumeStore);
-  const goldenImages = new GoldenImages(store, bytes);
+  const goldenImages = new GoldenImages(store, bytes, goldenImageExports(registry, endpoint, volumeStore));
   // Deployment plans find golden images through the same Store they read (a transaction's during extract).
   const goldenLookupOver = (s: Store): GoldenImageLookup => {
     const images = new GoldenImages(s, bytes);
@@ -168,11 +205,7 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
   const oneView = new OneViewViews(deploymentPlans, identity);
   if (options.demo === true && (await loadDemoArtifacts({ planScripts, buildPlans, deploymentPlans }))) logger.info('demo artifacts loaded');
 
-  // The data plane: OS volumes exported over NBD, personalized by the plan-script engine.
-  const registry = new ExportRegistry();
-  const nbdOptions = options.nbd ?? { host: '127.0.0.1', port: 0 };
-  const nbd = await startNbdServer({ host: nbdOptions.host, port: nbdOptions.port, registry });
-  const endpoint = { host: nbdOptions.advertise ?? (nbdOptions.host === '0.0.0.0' ? '127.0.0.1' : nbdOptions.host), port: nbd.port };
+  // OS volumes, personalized by the plan-script engine.
   const exports = volumeExports(registry, endpoint);
   const osVolumes = new OsVolumes(store, endpoint, (id) => volumeStore.allocation(id));
   rememberAcceleratorIn(join(options.dataDir, 'accelerator.json'));
@@ -209,6 +242,8 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
   const reconciled = await reconcileVolumes({ osVolumes, volumes: volumeStore, exports, storedVolumeIds: () => Promise.resolve(volumeStore.listVolumes().map((v) => v.id)), referencedVolumeUris });
   if (reconciled.orphansDeleted.length > 0) logger.warn({ volumes: reconciled.orphansDeleted }, 'volumes left by an interrupted deploy or capture deleted');
   logger.info({ nbd: `${endpoint.host}:${endpoint.port}`, exported: reconciled.exported }, 'OS volumes exported over NBD');
+  const goldenExported = await goldenImages.exportAll();
+  logger.info({ exported: goldenExported }, 'golden images exported read-only over NBD');
 
   const { app } = createApp({
     logger,

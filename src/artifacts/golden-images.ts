@@ -1,5 +1,7 @@
 // Golden images (reference §4.4, §7): the records and their rules. The bytes live in the volume store,
-// reached through the GoldenImageBytes port; upload, capture and bundle extract all end here.
+// reached through the GoldenImageBytes port; upload, capture and bundle extract all end here. Each image is
+// offered read-only over NBD, under an unguessable export name kept on its record, through GoldenImageExports.
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
@@ -38,6 +40,27 @@ export interface GoldenImageBytes {
   exportZip(imageId: string): Promise<Readable>;
   /** Volumes (clones) still sitting on the image. */
   dependents(imageId: string): Promise<number>;
+  /** Bytes the image holds on disk (its own layer) next to its size. */
+  allocation(imageId: string): Promise<{ provisionedBytes: number; allocatedBytes: number }>;
+}
+
+/**
+ * Where golden images are offered read-only over NBD (the appliance's NBD server). An export holds the
+ * image open, so it is withdrawn before the bytes are deleted.
+ */
+export interface GoldenImageExports {
+  /** The address clients reach the NBD server at. */
+  readonly endpoint: { host: string; port: number };
+  /** Offers the image's bytes under `exportName`, read-only. */
+  add(exportName: string, storageId: string): Promise<void>;
+  /** Withdraws the export, closing its sessions; false when there was none. */
+  remove(exportName: string): Promise<boolean>;
+  has(exportName: string): boolean;
+}
+
+/** An unguessable NBD export name: only those who may read the golden image record learn it. */
+export function newGoldenExportName(): string {
+  return `golden-${randomBytes(16).toString('hex')}`;
 }
 
 export interface GoldenImageLineage {
@@ -60,6 +83,8 @@ export interface GoldenImageDoc {
   lineage: GoldenImageLineage | null;
   /** Creation/capture log, served by `archive`. */
   log: string[];
+  /** The image's NBD export; records made before exports existed get one at the next start (exportAll). */
+  exportName?: string;
 }
 
 export interface GoldenImage extends Envelope {
@@ -100,6 +125,8 @@ export class GoldenImages {
   constructor(
     private readonly store: Store,
     private readonly bytes: GoldenImageBytes,
+    /** Absent where nothing is served (tools, and views over a transaction's Store). */
+    private readonly exports?: GoldenImageExports,
   ) {}
 
   private get repo() {
@@ -198,9 +225,10 @@ export class GoldenImages {
           bundleURI: options.bundle?.uri ?? null,
           lineage: options.lineage ?? null,
           log: [...(options.log ?? []), `${started} import started`, `${isoNow()} imported ${imported.format} image: ${imported.sizeBytes} bytes, sha256 ${imported.sha256}`],
+          exportName: newGoldenExportName(),
         },
       });
-      return this.present(stored);
+      return this.present(await this.exported(stored));
     } catch (error) {
       // The name was taken meanwhile, or the database failed: do not leave the bytes behind.
       await this.bytes.deleteImage(imported.imageId).catch(() => undefined);
@@ -214,9 +242,62 @@ export class GoldenImages {
       id: newResourceId(),
       name: options.name,
       created: isoNow(),
-      doc: { description: options.description, storageId: options.storageId, size: options.size, checkSum: options.checkSum, format: 'raw', readOnly: false, importedFromBundle: false, bundleName: null, bundleURI: null, lineage: options.lineage, log: options.log },
+      doc: { description: options.description, storageId: options.storageId, size: options.size, checkSum: options.checkSum, format: 'raw', readOnly: false, importedFromBundle: false, bundleName: null, bundleURI: null, lineage: options.lineage, log: options.log, exportName: newGoldenExportName() },
     });
-    return this.present(stored);
+    return this.present(await this.exported(stored));
+  }
+
+  /**
+   * Offers the image over NBD. Failing to is logged on the image (its archive) rather than undoing the
+   * import: the image deploys without its export, and the next start offers it again.
+   */
+  private async exported(stored: StoredDocument<GoldenImageDoc>): Promise<StoredDocument<GoldenImageDoc>> {
+    const name = stored.doc.exportName;
+    if (this.exports === undefined || name === undefined || this.exports.has(name)) return stored;
+    try {
+      await this.exports.add(name, stored.doc.storageId);
+      return stored;
+    } catch (error) {
+      const line = `${isoNow()} not exported over NBD: ${error instanceof Error ? error.message : String(error)}`;
+      return this.repo.update(stored.id, { name: stored.name, modified: isoNow(), doc: { ...stored.doc, log: [...stored.doc.log, line] } });
+    }
+  }
+
+  /**
+   * At start: offers every golden image over NBD, first giving an export name to records made before
+   * exports existed. Returns how many are exported.
+   */
+  async exportAll(): Promise<number> {
+    if (this.exports === undefined) return 0;
+    let count = 0;
+    for (const current of await this.repo.list()) {
+      let stored = current;
+      if (stored.doc.exportName === undefined) stored = await this.repo.update(stored.id, { name: stored.name, modified: stored.modified, doc: { ...stored.doc, exportName: newGoldenExportName() } });
+      stored = await this.exported(stored);
+      if (this.exports.has(stored.doc.exportName as string)) count++;
+    }
+    return count;
+  }
+
+  /** Storage details: size against bytes held, and the read-only NBD export (null when not exported). */
+  async storage(id: string): Promise<Record<string, unknown>> {
+    const current = await this.stored(id);
+    const { provisionedBytes, allocatedBytes } = await this.bytes.allocation(current.doc.storageId);
+    const name = current.doc.exportName;
+    const exported = this.exports !== undefined && name !== undefined && this.exports.has(name);
+    const endpoint = this.exports?.endpoint;
+    return {
+      type: 'GoldenImageStorage',
+      goldenImageUri: `/rest/golden-images/${current.id}`,
+      provisionedCapacity: provisionedBytes,
+      allocatedCapacity: allocatedBytes,
+      protocol: 'nbd',
+      readOnly: true,
+      exportName: exported ? name : null,
+      exportAddress: exported ? endpoint?.host : null,
+      exportPort: exported ? endpoint?.port : null,
+      exportUri: exported && endpoint !== undefined ? `nbd://${endpoint.host}:${endpoint.port}/${name}` : null,
+    };
   }
 
   async update(id: string, input: unknown): Promise<GoldenImage> {
@@ -254,7 +335,15 @@ export class GoldenImages {
         recommendedActions: ['Change those deployment plans or delete their server profiles first, or delete with ?force=true'],
       });
     }
-    await this.bytes.deleteImage(current.doc.storageId);
+    // the export holds the image open: withdraw it first, and offer it again if the bytes stay
+    const name = current.doc.exportName;
+    const withdrawn = this.exports !== undefined && name !== undefined && (await this.exports.remove(name));
+    try {
+      await this.bytes.deleteImage(current.doc.storageId);
+    } catch (error) {
+      if (withdrawn) await this.exported(current);
+      throw error;
+    }
     await this.repo.delete(id);
     return this.present(current);
   }

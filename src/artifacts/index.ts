@@ -7,4 +7,4 @@ export { OneViewViews, osDeploymentPlan, type ApplianceIdentity, type OsDeployme
 export { diffLines, type LineChange } from './line-diff.js';
 export { envelope, looseBoolean, parseInput, idFromUri, resourceName, type Envelope } from './resource.js';
 export type { CustomAttribute } from './script-attributes.js';
-export { GoldenImages, goldenImageUpdateInput, type GoldenImage, type GoldenImageBytes, type GoldenImageDoc, type GoldenImageLineage } from './golden-images.js';
+export { GoldenImages, goldenImageUpdateInput, type GoldenImage, type GoldenImageBytes, type GoldenImageDoc, type GoldenImageExports, type GoldenImageLineage } from './golden-images.js';

@@ -10,6 +10,7 @@ export interface GoldenImageBytesAdapter {
   deleteImage(imageId: string): Promise<void>;
   exportZip(imageId: string): Promise<Readable>;
   dependents(imageId: string): Promise<number>;
+  allocation(imageId: string): Promise<{ provisionedBytes: number; allocatedBytes: number }>;
 }
 
 export function goldenImageBytes(store: VolumeStore): GoldenImageBytesAdapter {
@@ -19,5 +20,6 @@ export function goldenImageBytes(store: VolumeStore): GoldenImageBytesAdapter {
     deleteImage: (imageId) => store.deleteImage(imageId),
     exportZip: (imageId) => store.exportZip(imageId),
     dependents: (imageId) => store.dependents(imageId),
+    allocation: (imageId) => store.allocation(imageId),
   };
 }

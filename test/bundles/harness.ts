@@ -47,6 +47,10 @@ function fileBytes(dir: string): GoldenImageBytes {
     },
     exportZip: (imageId) => Promise.resolve(createReadStream(join(dir, imageId))),
     dependents: () => Promise.resolve(0),
+    allocation: async (imageId) => {
+      const st = await stat(join(dir, imageId));
+      return { provisionedBytes: st.size, allocatedBytes: st.blocks * 512 };
+    },
   };
 }
 

@@ -32,7 +32,7 @@ function fsckClean(image: string): void {
 }
 
 beforeAll(async () => {
-  for (const [tool, pkg] of [['mkfs.ext4', 'e2fsprogs'], ['debugfs', 'e2fsprogs'], ['nbdcopy', 'libnbd-bin'], ['unzip', 'unzip']] as const) requireTool(tool, pkg);
+  for (const [tool, pkg] of [['mkfs.ext4', 'e2fsprogs'], ['debugfs', 'e2fsprogs'], ['nbdcopy', 'libnbd-bin'], ['unzip', 'unzip'], ['qemu-img', 'qemu-utils']] as const) requireTool(tool, pkg);
   work = await mkdtemp(join(tmpdir(), 'streamer-deploy-'));
   a = await startServedAppliance(join(work, 'data'));
 
@@ -157,6 +157,10 @@ describe('deploy', () => {
     fsckClean(file);
     expect(guestFile(file, '/etc/streamer/marker')).toBe('deployed by streamer');
     expect(execFileSync('debugfs', ['-R', 'ls /etc', file], { stdio: ['ignore', 'pipe', 'ignore'] }).toString()).not.toContain('hostname');
+    // the captured image is offered read-only over NBD like an uploaded one, with the same bytes
+    const storage = (await call('GET', `${captured.uri}/storage`)).body;
+    expect(storage.exportUri).toMatch(/^nbd:\/\/127\.0\.0\.1:\d+\/golden-[0-9a-f]{32}$/);
+    await promisify(execFile)('qemu-img', ['compare', '-f', 'raw', '-F', 'raw', file, storage.exportUri]);
   });
 
   it('never shows the password values of a profile, and a PUT of the masked body keeps them', async () => {

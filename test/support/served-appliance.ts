@@ -42,6 +42,8 @@ export interface Reply {
 export interface ServedAppliance {
   running: RunningAppliance;
   base: string;
+  /** What every call sends: the API version and the administrator's session. */
+  headers: Record<string, string>;
   call(method: string, path: string, body?: unknown): Promise<Reply>;
   text(path: string): Promise<string>;
   bytes(path: string): Promise<Buffer>;
@@ -65,6 +67,7 @@ export async function startServedAppliance(dataDir: string, options: Partial<Ser
   const served: ServedAppliance = {
     running,
     base,
+    headers,
     async call(method, path, body) {
       const response = await fetch(`${base}${path}`, { method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
       const text = await response.text();

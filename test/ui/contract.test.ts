@@ -122,6 +122,7 @@ const answers: Record<string, (route: Route) => unknown> = {
     captured = route.request().postDataJSON() as Record<string, unknown>;
     return { status: 202, body: { ...task('Completed', 4), id: 'CAPTURE-1', uri: '/rest/tasks/CAPTURE-1', associatedResource: { resourceUri: image.uri, resourceName: image.name, resourceCategory: 'golden-images' } } };
   },
+  'GET /rest/golden-images/gi1/storage': () => ({ type: 'GoldenImageStorage', goldenImageUri: image.uri, provisionedCapacity: image.size, allocatedCapacity: 65536, protocol: 'nbd', readOnly: true, exportName: 'golden-5d41402a', exportAddress: '127.0.0.1', exportPort: 10809, exportUri: 'nbd://127.0.0.1:10809/golden-5d41402a' }),
   'GET /rest/golden-images/archive/gi1': () => 'Captured from OS volume OSVolume-0 with build plan RHEL generalize',
 };
 
@@ -297,6 +298,7 @@ describe.sequential('pages over documented answers', () => {
     await page.getByRole('heading', { name: 'Golden image RHEL 9.4 base' }).waitFor();
     const lineage = page.getByRole('list', { name: 'Lineage' });
     expect(await lineage.locator('a').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual(['/golden-images/gi0', '/os-volumes/v0', '/build-plans/bp9']);
+    expect(await page.locator('.properties code').allTextContents()).toContain('nbd://127.0.0.1:10809/golden-5d41402a');
     await shotUnlessMounted('golden-image', 'POST /rest/golden-images');
   });
 

@@ -3,7 +3,7 @@
 // volume store behind the GoldenImageBytes port is a stand-in (a file per image), since it does not exist yet.
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -50,6 +50,10 @@ function fileBytes(dir: string): GoldenImageBytes {
       return Promise.resolve(zip.outputStream as Readable);
     },
     dependents: () => Promise.resolve(0),
+    allocation: async (imageId) => {
+      const st = await stat(join(dir, imageId));
+      return { provisionedBytes: st.size, allocatedBytes: st.blocks * 512 };
+    },
   };
 }
 

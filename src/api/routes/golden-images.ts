@@ -1,5 +1,6 @@
 // Golden images (reference §3, §4.4, §5.4, §7): streamed multipart upload, import from a file on the
-// appliance's machine, HPE zip download, archive log, update, delete, and capture (JSON POST with imageCapture).
+// appliance's machine, HPE zip download, archive log, storage details (the read-only NBD export), update,
+// delete, and capture (JSON POST with imageCapture).
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
@@ -159,6 +160,11 @@ export function registerGoldenImageRoutes(api: ApiRouter, s: GoldenImageServices
       }
       return accepted(await s.capture(body as Record<string, unknown>, r.actor.user.userName));
     },
+  });
+  api.add({
+    method: 'get', path: '/rest/golden-images/:id/storage', tag: 'Golden images', access: read,
+    summary: 'Get storage details of a golden image (size and bytes held, its read-only NBD export)', returns: 'GoldenImageStorage',
+    handler: async (r) => json(await s.goldenImages.storage(r.param('id'))),
   });
   api.add({
     method: 'get', path: '/rest/golden-images/:id', tag: 'Golden images', access: read, summary: 'Get a golden image', returns: 'GoldenImage',

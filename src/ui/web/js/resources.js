@@ -20,7 +20,7 @@
  *   importedFromBundle: boolean, bundleName: string | null, format?: string }} GoldenImage
  * @typedef {Resource & { size: number, oeVolumeId: string, oeVolumeIQN: string, oeVolumeIp: string, statelessServerUri: string | null,
  *   statelessServerName?: string, goldenVolumeUri: string | null, goldenImageName?: string }} OsVolume
- * @typedef {{ provisionedCapacity?: number, allocatedCapacity?: number, exportUri?: string }} OsVolumeStorage
+ * @typedef {{ provisionedCapacity?: number, allocatedCapacity?: number, exportUri?: string | null }} OsVolumeStorage
  * @typedef {{ deploymentplanName: string, oebpName?: string }} BundleDeploymentPlan
  * @typedef {Resource & { artifactsCount?: number, size?: number, readOnly?: boolean, checkSum?: string, downloadURI: string,
  *   deploymentGroupURI?: string, planScripts?: { planScriptName: string }[], buildPlans?: { buildPlanName: string }[],

@@ -54,10 +54,12 @@ function lineage(g) {
 /** @param {PageContext} ctx */
 export async function goldenImagePage(ctx) {
   const g = await ctx.api.resource('golden-images', ctx.params['id'] ?? '', ctx.signal);
-  const [log, plans] = await Promise.all([
+  const [log, plans, storage] = await Promise.all([
     ctx.api.text(`/rest/golden-images/archive/${g.id}`, ctx.signal).catch(() => ''),
     ctx.api.list('deployment-plans', ctx.signal).catch(() => /** @type {import('../resources.js').DeploymentPlan[]} */ ([])),
+    ctx.api.get(`/rest/golden-images/${g.id}/storage`, ctx.signal).then((s) => /** @type {import('../resources.js').OsVolumeStorage} */ (s), () => undefined),
   ]);
+  const exportUri = storage?.exportUri ?? undefined;
   const notice = noticeSlot();
   const taskEl = h('div');
   const usedBy = plans.filter((p) => p.goldenImageURI === g.uri);
@@ -79,6 +81,7 @@ export async function goldenImagePage(ctx) {
       h('dt', { text: 'Format' }), h('dd', { text: g.format ?? '—' }),
       h('dt', { text: 'Checksum' }), h('dd', {}, h('code', { text: g.checkSum ?? '—' })),
       h('dt', { text: 'Read only' }), h('dd', { text: g.readOnly ? 'Yes' : 'No' }),
+      h('dt', { text: 'Export (NBD, read-only)' }), h('dd', {}, exportUri === undefined ? '—' : h('code', { text: exportUri })),
       h('dt', { text: 'Created' }), h('dd', { text: formatTime(g.created) })),
     h('h2', { text: 'Lineage' }), lineage(g),
     h('h2', { text: 'Used by deployment plans' }),
