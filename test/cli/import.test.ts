@@ -1,7 +1,8 @@
 // `streamer golden-images import FILE` against a real appliance: raw and qcow2 (made by qemu-img) files
 // read where the appliance runs, the task's progress bar on a terminal, refusals (the appliance's own
 // files among them), and a damaged file.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -20,6 +21,7 @@ const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).dig
 beforeAll(async () => {
   requireTool('qemu-img', 'qemu-utils');
   requireTool('unzip', 'unzip');
+  requireTool('nbdcopy', 'libnbd-bin');
   h = await startCliHarness();
   expect((await h.cli(['login', '--url', h.url, '--password', ADMIN_PASSWORD])).code).toBe(0);
   files = join(h.dir, 'images');
@@ -91,6 +93,23 @@ describe('streamer golden-images import', () => {
     expect(quiet.code, quiet.stderr).toBe(0);
     expect(quiet.stderr).toBe('');
     expect(JSON.parse(quiet.stdout)).toMatchObject({ name: 'base-os-quiet', size: raw.length, checkSum: sha256(raw) });
+  });
+
+  it('storage shows the bytes an image holds and its read-only NBD export, which serves the imported bytes', async () => {
+    const run = await h.cli(['golden-images', 'storage', 'base-os']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^provisionedCapacity\\s+${raw.length}$`, 'm'));
+    const uri = /^exportUri\s+(nbd:\/\/\S+)$/m.exec(run.stdout)?.[1];
+    expect(uri).toMatch(/^nbd:\/\/127\.0\.0\.1:\d+\/golden-[0-9a-f]{32}$/);
+    const copy = join(h.dir, 'base-os-over-nbd.raw');
+    // asynchronous: the appliance runs in this process
+    await promisify(execFile)('nbdcopy', [uri as string, copy]);
+    expect(readFileSync(copy).equals(raw)).toBe(true);
+
+    const json = await h.cli(['golden-images', 'storage', 'base-os', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ type: 'GoldenImageStorage', readOnly: true, exportUri: uri });
+    const missing = await h.cli(['golden-images', 'storage', 'no-such-image']);
+    expect(missing.code).toBe(3);
   });
 
   it('--no-wait prints the task URI; tasks watch follows it to the end', async () => {

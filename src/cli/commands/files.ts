@@ -1,9 +1,11 @@
 // File verbs beside the generic ones: upload and download golden images and artifact bundles, extract
-// a bundle, read the creation/deployment log of a golden image or OS volume.
+// a bundle, read the creation/deployment log and the storage details (bytes held, NBD export) of a golden
+// image or OS volume.
 import type { Command } from 'commander';
 import { resolve as resolvePath } from 'node:path';
 import { errorFromReply } from '../client.js';
 import { print, type CliIo } from '../io.js';
+import { printJson, renderResource } from '../output.js';
 import { resolveMember } from '../resolve.js';
 import type { Member, ResourceSpec } from '../resources.js';
 import { connect, follow, mutate } from '../session.js';
@@ -19,12 +21,14 @@ interface Transfer {
   log?: string;
   upload?: boolean;
   extract?: boolean;
+  /** Has `GET <uri>/storage`: bytes held and the NBD export. */
+  storage?: boolean;
 }
 
 const transfers: Record<string, Transfer> = {
-  'golden-images': { download: '/rest/golden-images/download/', log: '/rest/golden-images/archive/', upload: true },
+  'golden-images': { download: '/rest/golden-images/download/', log: '/rest/golden-images/archive/', upload: true, storage: true },
   'artifact-bundles': { download: '/rest/artifact-bundles/download/', upload: true, extract: true },
-  'os-volumes': { log: '/rest/os-volumes/archive/' },
+  'os-volumes': { log: '/rest/os-volumes/archive/', storage: true },
 };
 
 const zipName = (member: Member): string => `${String(member['name'] ?? member['id']).replace(/[^\w.-]+/g, '_')}.zip`;
@@ -168,6 +172,20 @@ export function registerFileVerbs(group: Command, io: CliIo, spec: ResourceSpec)
         const member = await resolveMember(client, spec, ref);
         const text = await client.call<unknown>('GET', `${prefix}${String(member['id'])}`, { action: `read the log of ${spec.singular} "${ref}"` });
         print(io, typeof text === 'string' ? text : JSON.stringify(text, null, 2));
+      });
+  }
+  if (t.storage === true) {
+    group
+      .command('storage')
+      .description(`Show the bytes a ${spec.singular} holds and its NBD export (${spec.name === 'os-volumes' ? 'read-write' : 'read-only'})`)
+      .argument('<ref>', 'NAME|ID')
+      .option('--json', 'print the details as JSON')
+      .action(async (ref: string, opts: { json?: boolean }) => {
+        const client = await connect(io);
+        const member = await resolveMember(client, spec, ref);
+        const details = await client.call<Member>('GET', `${String(member['uri'])}/storage`, { action: `read the storage details of ${spec.singular} "${ref}"` });
+        if (opts.json === true) printJson(io, details);
+        else print(io, renderResource(details));
       });
   }
   if (t.extract === true) {
