@@ -46,7 +46,9 @@ export async function runGuestfishBatch(pristine: string, scripts: readonly Fish
   const output = await new Promise<string>((resolve, reject) => {
     // guestfish runs host commands with /bin/sh; HPE's appliance (and our engine) use bash, which scripts
     // rely on (`!source`): in a private mount namespace /bin/sh is bash for this guestfish.
-    const command = 'mount --bind /bin/bash /bin/sh && exec stdbuf -oL -eL guestfish -a "$0"';
+    // stderr into stdout's pipe: two pipes read by this process interleave as they are read, not as written
+    // (under load an error line overtook a host command's output written before it)
+    const command = 'mount --bind /bin/bash /bin/sh && exec stdbuf -oL -eL guestfish -a "$0" 2>&1';
     const child = spawn('unshare', ['--mount', '--propagation', 'private', '/bin/bash', '-c', command, work], { env: guestfishEnv(), cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => chunks.push(c));
