@@ -1,6 +1,10 @@
 // The allocation map of one copy-on-write layer: one state byte per cluster in 64 KiB second-level tables
 // (4 GiB of disk each at 64 KiB clusters), created on first use, so a 1 TiB clone costs nothing until written.
-// On disk: a first-level region (one byte per table: 1 = present) then the tables at fixed offsets.
+// A cluster only partly in the layer (PARTIAL) has a 16-bit mask of its sub-clusters (16 per cluster) in a
+// bitmap table beside its state table, also made on first use: a 4 KiB write into a cluster not yet in the
+// layer writes 4 KiB, not the whole cluster copied up (qcow2's extended L2 entries do the same).
+// On disk: a first-level region (one byte per table: 1 = state table present, 3 = and its bitmap table),
+// the state tables at fixed offsets, then the bitmap tables at fixed offsets.
 import { fdatasyncFd, preadFully, pwriteFully } from './file-io.js';
 
 /** Not in this layer: read the layer below (or zeroes at the bottom). */
@@ -9,25 +13,39 @@ export const ABSENT = 0;
 export const DATA = 1;
 /** Reads as zeroes whatever lies below. */
 export const ZERO = 2;
-export type ClusterState = typeof ABSENT | typeof DATA | typeof ZERO;
+/** Some sub-clusters are in this layer's data file (see `subclusters()`); the others read from below. */
+export const PARTIAL = 3;
+export type ClusterState = typeof ABSENT | typeof DATA | typeof ZERO | typeof PARTIAL;
 
 export const TABLE_ENTRIES = 65536;
+/** Sub-clusters per cluster: one bit each in a 16-bit mask. */
+export const SUBCLUSTERS = 16;
+export const ALL_SUBCLUSTERS = 0xffff;
+const BITMAP_BYTES = TABLE_ENTRIES * 2;
 const ALIGN = 4096;
+/** First-level byte of a table: present, and present with its bitmap table. */
+const L1_TABLE = 1;
+const L1_TABLE_AND_BITMAP = 3;
 
 export interface MapSnapshot {
-  tables: { index: number; bytes: Buffer }[];
+  tables: { index: number; bytes: Buffer; bitmap: Buffer | undefined }[];
 }
 
 export class ClusterMap {
   private readonly tables: (Buffer | undefined)[];
+  /** Sub-cluster masks (little-endian 16-bit, by cluster) of tables holding PARTIAL clusters. */
+  private readonly bitmaps: (Buffer | undefined)[];
   private readonly dirty = new Set<number>();
   readonly tableCount: number;
   private readonly tablesOffset: number;
+  private readonly bitmapsOffset: number;
 
   constructor(readonly clusterCount: number) {
     this.tableCount = Math.ceil(clusterCount / TABLE_ENTRIES);
     this.tables = new Array<Buffer | undefined>(this.tableCount);
+    this.bitmaps = new Array<Buffer | undefined>(this.tableCount);
     this.tablesOffset = Math.max(ALIGN, Math.ceil(this.tableCount / ALIGN) * ALIGN);
+    this.bitmapsOffset = this.tablesOffset + this.tableCount * TABLE_ENTRIES;
   }
 
   /** Reads the map persisted in `fd` (an empty file is an all-ABSENT map). */
@@ -36,10 +54,14 @@ export class ClusterMap {
     const l1 = Buffer.alloc(map.tableCount);
     await preadFully(fd, l1, 0, l1.length, 0);
     for (let i = 0; i < map.tableCount; i++) {
-      if (l1[i] !== 1) continue;
+      if (l1[i] !== L1_TABLE && l1[i] !== L1_TABLE_AND_BITMAP) continue;
       const table = Buffer.alloc(TABLE_ENTRIES);
       await preadFully(fd, table, 0, TABLE_ENTRIES, map.tablesOffset + i * TABLE_ENTRIES);
       map.tables[i] = table;
+      if (l1[i] !== L1_TABLE_AND_BITMAP) continue;
+      const bitmap = Buffer.alloc(BITMAP_BYTES);
+      await preadFully(fd, bitmap, 0, BITMAP_BYTES, map.bitmapsOffset + i * BITMAP_BYTES);
+      map.bitmaps[i] = bitmap;
     }
     return map;
   }
@@ -49,11 +71,36 @@ export class ClusterMap {
     return table === undefined ? ABSENT : (table[cluster % TABLE_ENTRIES] as ClusterState);
   }
 
+  /** The sub-clusters of `cluster` held by this layer: all for DATA, some for PARTIAL, none otherwise. */
+  subclusters(cluster: number): number {
+    const state = this.get(cluster);
+    if (state === DATA) return ALL_SUBCLUSTERS;
+    if (state !== PARTIAL) return 0;
+    return this.bitmaps[Math.floor(cluster / TABLE_ENTRIES)]?.readUInt16LE((cluster % TABLE_ENTRIES) * 2) ?? 0;
+  }
+
+  /** Adds sub-clusters to those `cluster` holds (it must be ABSENT or PARTIAL); all of them make it DATA. */
+  addSubclusters(cluster: number, mask: number): void {
+    const held = (this.subclusters(cluster) | mask) & ALL_SUBCLUSTERS;
+    if (held === ALL_SUBCLUSTERS) {
+      this.set(cluster, DATA);
+      return;
+    }
+    const index = Math.floor(cluster / TABLE_ENTRIES);
+    let bitmap = this.bitmaps[index];
+    if (bitmap === undefined) {
+      bitmap = Buffer.alloc(BITMAP_BYTES);
+      this.bitmaps[index] = bitmap;
+    }
+    bitmap.writeUInt16LE(held, (cluster % TABLE_ENTRIES) * 2);
+    this.set(cluster, PARTIAL);
+  }
+
   set(cluster: number, state: ClusterState): void {
     this.fill(cluster, cluster + 1, state);
   }
 
-  /** Sets clusters `[from, to)` to `state`. */
+  /** Sets clusters `[from, to)` to `state` (PARTIAL only through addSubclusters, which sets the mask first). */
   fill(from: number, to: number, state: ClusterState): void {
     for (let c = from; c < to; ) {
       const index = Math.floor(c / TABLE_ENTRIES);
@@ -68,6 +115,8 @@ export class ClusterMap {
         this.tables[index] = table;
       }
       table.fill(state, c % TABLE_ENTRIES, c % TABLE_ENTRIES + (end - c));
+      // a mask means something only for PARTIAL: clear it so no stale bits come back with a later PARTIAL
+      if (state !== PARTIAL) this.bitmaps[index]?.fill(0, (c % TABLE_ENTRIES) * 2, (c % TABLE_ENTRIES + (end - c)) * 2);
       this.dirty.add(index);
       c = end;
     }
@@ -110,9 +159,12 @@ export class ClusterMap {
     return this.dirty.size > 0;
   }
 
-  /** Copies the tables changed since the last snapshot and forgets they were changed. */
+  /** Copies the tables (and bitmaps) changed since the last snapshot and forgets they were changed. */
   takeDirty(): MapSnapshot {
-    const tables = [...this.dirty].sort((a, b) => a - b).map((index) => ({ index, bytes: Buffer.from(this.tables[index] ?? Buffer.alloc(TABLE_ENTRIES)) }));
+    const tables = [...this.dirty].sort((a, b) => a - b).map((index) => {
+      const bitmap = this.bitmaps[index];
+      return { index, bytes: Buffer.from(this.tables[index] ?? Buffer.alloc(TABLE_ENTRIES)), bitmap: bitmap === undefined ? undefined : Buffer.from(bitmap) };
+    });
     this.dirty.clear();
     return { tables };
   }
@@ -123,13 +175,19 @@ export class ClusterMap {
   }
 
   /**
-   * Writes a snapshot and syncs it: tables first, then their first-level bytes. Either order of partial
-   * persistence is consistent, since a table region never written reads as zeroes (all ABSENT).
+   * Writes a snapshot and syncs it: tables and bitmaps first, then their first-level bytes. Any partial
+   * persistence is consistent: a region never written reads as zeroes (ABSENT, no sub-clusters), and every
+   * state or bit names data the layer's data file held (synced) before the snapshot was written. A state
+   * without its new mask, or a mask without its new state, reads some of what the unfinished flush wrote
+   * from below: what a flush cut short may do.
    */
   async write(fd: number, snapshot: MapSnapshot): Promise<void> {
     if (snapshot.tables.length === 0) return;
-    for (const t of snapshot.tables) await pwriteFully(fd, t.bytes, this.tablesOffset + t.index * TABLE_ENTRIES);
-    for (const t of snapshot.tables) await pwriteFully(fd, Buffer.from([1]), t.index);
+    for (const t of snapshot.tables) {
+      await pwriteFully(fd, t.bytes, this.tablesOffset + t.index * TABLE_ENTRIES);
+      if (t.bitmap !== undefined) await pwriteFully(fd, t.bitmap, this.bitmapsOffset + t.index * BITMAP_BYTES);
+    }
+    for (const t of snapshot.tables) await pwriteFully(fd, Buffer.from([t.bitmap === undefined ? L1_TABLE : L1_TABLE_AND_BITMAP]), t.index);
     await fdatasyncFd(fd);
   }
 

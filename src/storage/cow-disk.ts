@@ -1,7 +1,7 @@
 // A Disk over a copy-on-write chain: writes land in the top layer (whole clusters copied up from below
 // when a write covers part of one), discard/zero mark clusters and punch their bytes out of the data file,
 // flush persists data before the map. Several Disk handles may share one CowVolume (NBD multi-conn).
-import { DATA, ZERO, ABSENT } from './cluster-map.js';
+import { ABSENT, DATA, PARTIAL, SUBCLUSTERS, ZERO } from './cluster-map.js';
 import type { CowLayer } from './cow-layer.js';
 import { checkRange, checkWritable } from './disk-checks.js';
 import type { Disk, DiskExtent } from './disk.js';
@@ -79,55 +79,117 @@ export class CowVolume {
   }
 }
 
-/** Writes into the top layer; clusters not yet in it are locked, and partial ones copied up first. */
+/** The sub-clusters of a cluster that `[from, to)` (byte offsets within the cluster) covers in full, as a mask. */
+function coveredSubclusters(from: number, to: number, sb: number, clusterLength: number): number {
+  const first = Math.ceil(from / sb);
+  // the last sub-cluster of a short last cluster counts as covered when the range reaches the cluster's end
+  const end = to >= clusterLength ? SUBCLUSTERS : Math.floor(to / sb);
+  let mask = 0;
+  for (let s = first; s < end; s++) mask |= 1 << s;
+  return mask;
+}
+
+/** Whether the top layer holds every byte of `[offset, end)` (the write may go straight to its data file). */
+function held(top: CowLayer, offset: number, end: number): boolean {
+  const cb = top.clusterBytes;
+  const sb = top.subclusterBytes;
+  const first = Math.floor(offset / cb);
+  const last = Math.floor((end - 1) / cb);
+  for (let c = first; c <= last; c++) {
+    const state = top.map.get(c);
+    if (state === DATA) continue;
+    if (state !== PARTIAL) return false;
+    const from = Math.max(offset, c * cb) - c * cb;
+    const to = Math.min(end, (c + 1) * cb) - c * cb;
+    const touched = ((1 << (Math.floor((to - 1) / sb) + 1)) - 1) & ~((1 << Math.floor(from / sb)) - 1);
+    if ((top.map.subclusters(c) & touched) !== touched) return false;
+  }
+  return true;
+}
+
+/**
+ * Writes into the top layer. Clusters not wholly in it are locked; the written range grows to whole
+ * sub-clusters (whole clusters where the cluster reads as ZERO, or the layer has no sub-clusters), the
+ * added bytes read from below, and only the sub-clusters it covers join the layer: a 4 KiB write into a
+ * cluster not yet copied up writes 4 KiB.
+ */
 async function writeTop(top: CowLayer, offset: number, data: Uint8Array): Promise<void> {
   if (data.length === 0) return;
-  const cb = top.clusterBytes;
-  const first = Math.floor(offset / cb);
-  const last = Math.floor((offset + data.length - 1) / cb);
-  let allPresent = true;
-  for (let c = first; c <= last && allPresent; c++) allPresent = top.map.get(c) === DATA;
-  if (allPresent) {
+  const end = offset + data.length;
+  if (held(top, offset, end)) {
     top.dataDirty = true;
     await top.dataIo.write(data, offset);
     return;
   }
+  const cb = top.clusterBytes;
+  const first = Math.floor(offset / cb);
+  const last = Math.floor((end - 1) / cb);
   const releases: (() => void)[] = [];
   try {
     for (let c = first; c <= last; c++) if (top.map.get(c) !== DATA) releases.push(await top.lock(c));
-    let start = offset;
+    // states are read again under the locks: a write that held them may have copied these clusters up
+    const from = growDown(top, first, offset);
+    const to = growUp(top, last, end);
     let buffer: Uint8Array = data;
-    const headPartial = offset % cb !== 0;
-    const end = offset + data.length;
-    const tailPartial = end % cb !== 0 && end !== top.sizeBytes;
-    const needHead = headPartial && top.map.get(first) !== DATA;
-    const needTail = tailPartial && top.map.get(last) !== DATA && !(needHead && first === last);
-    if (needHead || needTail) {
-      const from = needHead ? first * cb : offset;
-      const to = needTail || (needHead && first === last) ? last * cb + top.clusterLength(last) : end;
-      // every byte is set below: the partial clusters from the layers below (or zeroes), then the data
+    if (from < offset || to > end) {
+      // every byte is set below: the grown ends from the layers below (or zeroes), then the data
       const merged = Buffer.allocUnsafe(to - from);
-      if (needHead) await below(top, first, merged, 0);
-      if (needTail) await below(top, last, merged, last * cb - from);
+      if (from < offset) await below(top, first, merged, 0, from, offset);
+      if (to > end) await below(top, last, merged, end - from, end, to);
       merged.set(data, offset - from);
-      start = from;
       buffer = merged;
     }
     top.dataDirty = true;
-    await top.dataIo.write(buffer, start);
-    top.map.fill(first, last + 1, DATA);
+    await top.dataIo.write(buffer, from);
+    const sb = top.subclusterBytes;
+    for (let c = first; c <= last; c++) {
+      const state = top.map.get(c);
+      if (state === DATA) continue;
+      const start = c * cb;
+      const length = top.clusterLength(c);
+      if (from <= start && to >= start + length) top.map.set(c, DATA);
+      else top.map.addSubclusters(c, coveredSubclusters(Math.max(from, start) - start, Math.min(to, start + length) - start, sb, length));
+    }
   } finally {
     for (const release of releases) release();
   }
 }
 
-/** Copies what cluster `c` reads as from below the top layer into `out` at `at` (zeroes when ZERO/none). */
-async function below(top: CowLayer, c: number, out: Buffer, at: number): Promise<void> {
+/** Where a write starting at `offset` (in cluster `c`) must start so that it covers whole sub-clusters not held. */
+function growDown(top: CowLayer, c: number, offset: number): number {
+  const start = c * top.clusterBytes;
+  const state = top.map.get(c);
+  const sb = top.subclusterBytes;
+  if (state === DATA || offset === start) return offset;
+  if (state === ZERO || sb === 0) return start;
+  const s = Math.floor((offset - start) / sb);
+  if ((top.map.subclusters(c) & (1 << s)) !== 0 || (offset - start) % sb === 0) return offset;
+  return start + s * sb;
+}
+
+/** Where a write ending at `end` (in cluster `c`) must end so that it covers whole sub-clusters not held. */
+function growUp(top: CowLayer, c: number, end: number): number {
+  const start = c * top.clusterBytes;
+  const clusterEnd = start + top.clusterLength(c);
+  const state = top.map.get(c);
+  const sb = top.subclusterBytes;
+  if (state === DATA || end === clusterEnd) return end;
+  if (state === ZERO || sb === 0) return clusterEnd;
+  const s = Math.floor((end - 1 - start) / sb);
+  if ((top.map.subclusters(c) & (1 << s)) !== 0 || (end - start) % sb === 0) return end;
+  return Math.min(clusterEnd, start + (s + 1) * sb);
+}
+
+/**
+ * Copies what `[from, to)`, within cluster `c`, reads as from below the top layer into `out` at `at`
+ * (zeroes where the cluster is ZERO in the top layer, or nothing is below).
+ */
+async function below(top: CowLayer, c: number, out: Buffer, at: number, from: number, to: number): Promise<void> {
   if (top.map.get(c) === ZERO || top.base === null) {
-    out.fill(0, at, at + top.clusterLength(c));
+    out.fill(0, at, at + (to - from));
     return;
   }
-  await top.base.readInto(out, at, c * top.clusterBytes, top.clusterLength(c));
+  await top.base.readInto(out, at, from, to - from);
 }
 
 /** Makes a range read as zeroes: whole clusters are marked and punched, partial ends written with zeroes. */
@@ -143,7 +205,7 @@ async function releaseTop(top: CowLayer, offset: number, length: number): Promis
   if (offset < firstFull * cb) await writeTop(top, offset, new Uint8Array(firstFull * cb - offset));
   if (endFull * cb < end) await writeTop(top, endFull * cb, new Uint8Array(end - endFull * cb));
   let hadData = false;
-  for (let c = firstFull; c < endFull && !hadData; c = top.map.runEnd(c, endFull)) hadData = top.map.get(c) === DATA;
+  for (let c = firstFull; c < endFull && !hadData; c = top.map.runEnd(c, endFull)) hadData = top.map.get(c) === DATA || top.map.get(c) === PARTIAL;
   top.map.fill(firstFull, endFull, top.base === null ? ABSENT : ZERO);
   // the map now says the bytes are gone; giving the space back is best effort (a failed punch costs space only)
   if (hadData) await punchHole(top.dataPath, firstFull * cb, Math.min(endFull * cb, top.sizeBytes) - firstFull * cb);

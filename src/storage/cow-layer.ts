@@ -4,12 +4,15 @@
 import { ftruncate } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ABSENT, ClusterMap, DATA, ZERO } from './cluster-map.js';
+import { ABSENT, ClusterMap, DATA, PARTIAL, SUBCLUSTERS, ZERO } from './cluster-map.js';
 import type { DiskExtent } from './disk.js';
 import { fdatasyncFd, PageCacheFile } from './file-io.js';
 import { closeFd, fstatFd, openFd, syncDir, writeJsonAtomic } from './layer-files.js';
 
 export const DEFAULT_CLUSTER_BYTES = 64 * 1024;
+
+/** What owner() answers for a cluster read partly from one layer and partly from another. */
+export const MIXED = 'mixed';
 
 export interface LayerMeta {
   version: 1;
@@ -55,6 +58,14 @@ export class CowLayer {
   }
   get dataPath(): string {
     return join(this.dir, 'data');
+  }
+  /**
+   * Bytes per sub-cluster (a 16th of a cluster, 4 KiB at 64 KiB clusters), or 0 when the cluster size
+   * does not divide into sub-clusters of at least 512 bytes: every cluster is then copied up whole.
+   */
+  get subclusterBytes(): number {
+    const sb = this.clusterBytes / SUBCLUSTERS;
+    return Number.isInteger(sb) && sb >= 512 && sb % 512 === 0 ? sb : 0;
   }
 
   /**
@@ -118,10 +129,14 @@ export class CowLayer {
     return Math.min(this.clusterBytes, this.sizeBytes - c * this.clusterBytes);
   }
 
-  /** The layer whose data file holds cluster `c` as seen from this layer, or null when it reads as zeroes. */
-  owner(c: number): CowLayer | null {
+  /**
+   * The layer whose data file holds cluster `c` as seen from this layer, null when it reads as zeroes, or
+   * MIXED when parts of it come from different places (a PARTIAL cluster here or below).
+   */
+  owner(c: number): CowLayer | null | typeof MIXED {
     const state = this.map.get(c);
     if (state === DATA) return this;
+    if (state === PARTIAL) return MIXED;
     if (state === ZERO || this.base === null) return null;
     return this.base.owner(c);
   }
@@ -135,6 +150,11 @@ export class CowLayer {
       const c = Math.floor(pos / cb);
       const owner = this.owner(c);
       let runEnd = Math.min(end, (c + 1) * cb);
+      if (owner === MIXED) {
+        await this.readSpan(c, out, at + (pos - offset), pos, runEnd);
+        pos = runEnd;
+        continue;
+      }
       // extend the run while the next clusters come from the same place: one pread per run
       while (runEnd < end && this.owner(Math.floor(runEnd / cb)) === owner) runEnd = Math.min(end, runEnd + cb);
       if (owner === null) out.fill(0, at + (pos - offset), at + (runEnd - offset));
@@ -143,11 +163,39 @@ export class CowLayer {
     }
   }
 
+  /** Reads `[from, to)`, within cluster `c`, as seen from this layer: sub-cluster by sub-cluster where PARTIAL. */
+  private async readSpan(c: number, out: Buffer, at: number, from: number, to: number): Promise<void> {
+    const state = this.map.get(c);
+    if (state === DATA) return this.dataIo.read(out, at, to - from, from);
+    if (state === ZERO || (state === ABSENT && this.base === null)) {
+      out.fill(0, at, at + (to - from));
+      return;
+    }
+    if (state === ABSENT) return (this.base as CowLayer).readSpan(c, out, at, from, to);
+    const sb = this.subclusterBytes;
+    const held = this.map.subclusters(c);
+    const clusterStart = c * this.clusterBytes;
+    for (let pos = from; pos < to; ) {
+      const s = Math.floor((pos - clusterStart) / sb);
+      const mine = (held & (1 << s)) !== 0;
+      // extend over the following sub-clusters read from the same place
+      let s2 = s + 1;
+      while (s2 < SUBCLUSTERS && ((held & (1 << s2)) !== 0) === mine) s2++;
+      const runEnd = Math.min(to, clusterStart + s2 * sb);
+      const into = at + (pos - from);
+      if (mine) await this.dataIo.read(out, into, runEnd - pos, pos);
+      else if (this.base === null) out.fill(0, into, into + (runEnd - pos));
+      else await this.base.readSpan(c, out, into, pos, runEnd);
+      pos = runEnd;
+    }
+  }
+
   /** Whether clusters from `c` hold data, and where that run (within `limit`) ends. */
   private run(c: number, limit: number): { data: boolean; end: number } {
     const state = this.map.get(c);
     const end = this.map.runEnd(c, limit);
-    if (state === DATA) return { data: true, end };
+    // a PARTIAL cluster is reported as data, whatever its other sub-clusters read as below
+    if (state === DATA || state === PARTIAL) return { data: true, end };
     if (state === ZERO || this.base === null) return { data: false, end };
     return this.base.run(c, end);
   }
@@ -230,4 +278,4 @@ export class CowLayer {
   }
 }
 
-export { ABSENT, DATA, ZERO };
+export { ABSENT, DATA, PARTIAL, ZERO };

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -243,6 +243,39 @@ describe('CoW writes', () => {
     await Promise.all(writes);
     expect((await disk.read(0, 1 * MiB)).equals(expected)).toBe(true);
     await store.close();
+  });
+
+  it('a small write into a cluster not yet in the clone writes its 4 KiB sub-clusters, not the cluster', async () => {
+    const store = await freshStore();
+    const content = pattern(1 * MiB, 13);
+    const volume = await store.cloneVolume(await importBuffer(store, content));
+    const disk = await store.openDisk(volume);
+    const dataFile = join(root, `s${n - 1}`, 'layers', store.chainOf(volume)[0] as string, 'data');
+    const expected = Buffer.from(content);
+    const write = async (offset: number, data: Buffer): Promise<void> => {
+      data.copy(expected, offset);
+      await disk.write(offset, data);
+      await disk.flush();
+    };
+    await write(72 * KiB, Buffer.alloc(4 * KiB, 0xa1)); // one whole sub-cluster of the second cluster
+    expect(statSync(dataFile).blocks * 512).toBe(4 * KiB);
+    await write(78 * KiB, Buffer.alloc(4 * KiB, 0xa2)); // halves of two more: both filled from the image
+    expect(statSync(dataFile).blocks * 512).toBe(12 * KiB);
+    await write(74 * KiB, Buffer.alloc(1 * KiB, 0xa3)); // inside one already held
+    expect(statSync(dataFile).blocks * 512).toBe(12 * KiB);
+    expect((await disk.read(0, 1 * MiB)).equals(expected)).toBe(true);
+    // the extents report the cluster as data; reopened, the store reads the same bytes
+    expect((await disk.extents!(64 * KiB, 64 * KiB))[0]).toMatchObject({ offset: 64 * KiB, length: 64 * KiB, hole: false });
+    await disk.close();
+    await store.close();
+    const reopened = await openVolumeStore(join(root, `s${n - 1}`));
+    const again = await reopened.openDisk(volume);
+    expect((await again.read(0, 1 * MiB)).equals(expected)).toBe(true);
+    // a flatten fills in the rest of the cluster from the image
+    await reopened.flatten(volume);
+    expect((await again.read(0, 1 * MiB)).equals(expected)).toBe(true);
+    await again.close();
+    await reopened.close();
   });
 
   it('an image whose size is not a whole number of clusters reads, writes and maps to its last byte', async () => {
