@@ -115,6 +115,9 @@ const seqRead = (connections: 1 | 4) => async (url: string): Promise<number> =>
   SIZE / MiB / (await timed('nbdcopy', connections === 1 ? ['--connections=1', url, 'null:'] : [url, 'null:']));
 
 const fio = (rw: 'randread' | 'randwrite', depth: number, cpu = PIN?.client) => async (url: string): Promise<number> => {
+  // the page cache the previous case dirtied is written back first: otherwise its writeback throttles
+  // whichever server writes next (dirty pages are counted machine-wide)
+  if (rw === 'randwrite') await run('sync', []);
   const out = await run(cpu === undefined ? 'fio' : 'taskset', [
     ...(cpu === undefined ? [] : ['-c', cpu, 'fio']),
     '--name=b', '--ioengine=nbd', `--uri=${url}`, `--rw=${rw}`, '--bs=4k', `--iodepth=${depth}`,

@@ -1,6 +1,6 @@
-// A Disk over a copy-on-write chain: writes land in the top layer (whole clusters copied up from below
-// when a write covers part of one), discard/zero mark clusters and punch their bytes out of the data file,
-// flush persists data before the map. Several Disk handles may share one CowVolume (NBD multi-conn).
+// A Disk over a copy-on-write chain: writes land in the top layer (a write covering part of a cluster the
+// layer lacks takes the 4 KiB sub-clusters it touches, their other bytes copied up from below), discard/zero
+// mark clusters and punch their bytes out of the data file, flush persists data before the map. Several Disk handles may share one CowVolume (NBD multi-conn).
 import { ABSENT, DATA, PARTIAL, SUBCLUSTERS, ZERO } from './cluster-map.js';
 import type { CowLayer } from './cow-layer.js';
 import { checkRange, checkWritable } from './disk-checks.js';

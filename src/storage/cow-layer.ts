@@ -1,6 +1,7 @@
 // One copy-on-write layer on disk: `meta.json` (size, cluster size, the layer below), `data` (a sparse file
 // the size of the disk; cluster N lives at the same offset) and `map` (ClusterMap). Reads fall through the
-// chain; writes, copy-up and the flush protocol live in cow-disk.ts.
+// chain, sub-cluster by sub-cluster in a cluster the layer holds only part of; writes, copy-up and the flush
+// protocol live in cow-disk.ts.
 import { ftruncate } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
