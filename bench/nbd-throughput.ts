@@ -296,7 +296,8 @@ async function main(): Promise<void> {
   ratio('4k-randread qd1 unpinned ours/nbdkit', 'ours 4k-randread qd1 unpinned', 'nbdkit 4k-randread qd1 unpinned', 'info');
   for (const d of [1, 16]) {
     ratio(`4k-randread qd${d} ours/nbdkit`, `ours 4k-randread qd${d}`, `nbdkit 4k-randread qd${d}`, '>= 0.8');
-    ratio(`4k-randwrite qd${d} ours/qemu-nbd-qcow2`, `ours 4k-randwrite qd${d}`, `qemu-nbd-qcow2 4k-randwrite qd${d}`, '>= 1.0');
+    // the goal compares copy-on-write with copy-on-write; raw file writes are compared with nbdkit's, as information
+    ratio(`4k-randwrite qd${d} ours/nbdkit (raw file)`, `ours 4k-randwrite qd${d}`, `nbdkit 4k-randwrite qd${d}`, 'info');
     ratio(`4k-randwrite qd${d} ours-cow/qemu-nbd-qcow2`, `ours-cow 4k-randwrite qd${d}`, `qemu-nbd-qcow2 4k-randwrite qd${d}`, '>= 1.0');
   }
   await disks.close();
