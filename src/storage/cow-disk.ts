@@ -115,12 +115,20 @@ function held(top: CowLayer, offset: number, end: number): boolean {
  */
 async function writeTop(top: CowLayer, offset: number, data: Uint8Array): Promise<void> {
   if (data.length === 0) return;
-  const end = offset + data.length;
-  if (held(top, offset, end)) {
-    top.dataDirty = true;
-    await top.dataIo.write(data, offset);
-    return;
+  for (;;) {
+    if (held(top, offset, offset + data.length)) {
+      top.dataDirty = true;
+      await top.dataIo.write(data, offset);
+      return;
+    }
+    // false when a discard or zeroing (which take no locks) changed the clusters meanwhile: write again over it
+    if (await writeLocked(top, offset, data)) return;
   }
+}
+
+/** writeTop's path through the cluster locks; false, with the map untouched, when the clusters changed under it. */
+async function writeLocked(top: CowLayer, offset: number, data: Uint8Array): Promise<boolean> {
+  const end = offset + data.length;
   const cb = top.clusterBytes;
   const first = Math.floor(offset / cb);
   const last = Math.floor((end - 1) / cb);
@@ -128,6 +136,7 @@ async function writeTop(top: CowLayer, offset: number, data: Uint8Array): Promis
   try {
     for (let c = first; c <= last; c++) if (top.map.get(c) !== DATA) releases.push(await top.lock(c));
     // states are read again under the locks: a write that held them may have copied these clusters up
+    const planned = statesOf(top, first, last);
     const from = growDown(top, first, offset);
     const to = growUp(top, last, end);
     let buffer: Uint8Array = data;
@@ -141,6 +150,7 @@ async function writeTop(top: CowLayer, offset: number, data: Uint8Array): Promis
     }
     top.dataDirty = true;
     await top.dataIo.write(buffer, from);
+    if (statesOf(top, first, last) !== planned) return false;
     const sb = top.subclusterBytes;
     for (let c = first; c <= last; c++) {
       const state = top.map.get(c);
@@ -150,9 +160,17 @@ async function writeTop(top: CowLayer, offset: number, data: Uint8Array): Promis
       if (from <= start && to >= start + length) top.map.set(c, DATA);
       else top.map.addSubclusters(c, coveredSubclusters(Math.max(from, start) - start, Math.min(to, start + length) - start, sb, length));
     }
+    return true;
   } finally {
     for (const release of releases) release();
   }
+}
+
+/** The states (and sub-cluster masks) of clusters `[first, last]`, to see whether they changed. */
+function statesOf(top: CowLayer, first: number, last: number): string {
+  let out = '';
+  for (let c = first; c <= last; c++) out += `${top.map.get(c)}:${top.map.subclusters(c)},`;
+  return out;
 }
 
 /** Where a write starting at `offset` (in cluster `c`) must start so that it covers whole sub-clusters not held. */

@@ -44,18 +44,19 @@ async function copyUp(top: CowLayer, from: number, to: number): Promise<void> {
       if ((state !== ABSENT && state !== PARTIAL) || base.owner(c) === null) continue;
       const at = (c - from) * cb;
       const clusterLength = top.clusterLength(c);
+      const held = top.map.subclusters(c);
       top.dataDirty = true;
       if (state === ABSENT) {
         await pwriteFully(top.dataFd, buffer.subarray(at, at + clusterLength), c * cb);
       } else {
-        const held = top.map.subclusters(c);
         for (let s = 0; s < SUBCLUSTERS && s * sb < clusterLength; s++) {
           if ((held & (1 << s)) !== 0) continue;
           const piece = buffer.subarray(at + s * sb, at + Math.min((s + 1) * sb, clusterLength));
           await pwriteFully(top.dataFd, piece, c * cb + s * sb);
         }
       }
-      top.map.set(c, DATA);
+      // a discard or zeroing (which take no locks) marked the cluster meanwhile: it stays as they left it
+      if (top.map.get(c) === state && top.map.subclusters(c) === held) top.map.set(c, DATA);
     }
   } finally {
     for (const release of releases) release();

@@ -183,6 +183,29 @@ describe('VolumeStore', () => {
     await store.close();
   });
 
+  it('deleting a volume while its background flatten runs stops the flatten first: nothing is left behind', async () => {
+    const dir = join(root, `deep${n++}`);
+    const store = await openVolumeStore(dir, { maxChainDepth: 2 });
+    let image = await importBuffer(store, pattern(16 * MiB, 9));
+    for (let i = 0; i < 2; i++) {
+      const v = await store.cloneVolume(image);
+      const d = await store.openDisk(v);
+      await d.write(i * MiB, pattern(MiB, i));
+      await d.close();
+      image = (await store.freeze(v)).imageId;
+    }
+    // the clone's chain is three deep: cloneVolume starts flattening it (16 MiB to copy up) in the background
+    const volume = await store.cloneVolume(image);
+    const layer = store.chainOf(volume)[0] as string;
+    await store.deleteVolume(volume);
+    await store.idle();
+    expect(readdirSync(join(dir, 'layers'))).not.toContain(layer);
+    await store.close();
+    const reopened = await openVolumeStore(dir);
+    expect(reopened.listVolumes()).toEqual([]);
+    await reopened.close();
+  });
+
   it('clones a 1 TiB sparse volume, writes at its end and reads it back', async () => {
     const store = await freshStore();
     const big = await store.createEmptyVolume(1024 * GiB);

@@ -36,6 +36,8 @@ export class VolumeStore {
   private readonly openLayers = new Map<string, Promise<CowLayer>>();
   private readonly volumes = new Map<string, CowVolume>();
   private readonly background = new Set<Promise<void>>();
+  /** Background flattens by record id, so that deleting the record stops its flatten first. */
+  private readonly flattening = new Map<string, { job: Promise<void>; abort: AbortController }>();
   private readonly retired = new Map<CowLayer, NodeJS.Timeout>();
   /** Layers made but not yet named by a record: collect() must leave them alone. */
   private readonly creating = new Set<string>();
@@ -114,6 +116,7 @@ export class VolumeStore {
     this.record(imageId, 'image');
     const live = this.volumes.get(imageId);
     if (live !== undefined && live.handles > 0) throw conflict('STORAGE_IMAGE_IN_USE', `Cannot delete image "${imageId}": it is being read (${live.handles} disk handles: a download or an NBD export)`, { recommendedActions: ['Wait for the download to finish or remove the export, then retry'] });
+    await this.stopFlatten(imageId);
     this.volumes.delete(imageId);
     await this.removeRecord(imageId);
     await this.collect();
@@ -212,6 +215,7 @@ export class VolumeStore {
     this.record(volumeId, 'volume');
     const live = this.volumes.get(volumeId);
     if (live !== undefined && live.handles > 0) throw conflict('STORAGE_VOLUME_IN_USE', `Cannot delete volume "${volumeId}": it is open (${live.handles} disk handles)`, { recommendedActions: ['Close the volume (remove its NBD export) first'] });
+    await this.stopFlatten(volumeId);
     this.volumes.delete(volumeId);
     await this.removeRecord(volumeId);
     await this.collect();
@@ -381,11 +385,26 @@ export class VolumeStore {
   }
 
   private flattenIfDeep(id: string): void {
-    if (this.chain(this.record(id).layer).length <= this.maxChainDepth) return;
-    const job = this.flatten(id)
-      .catch((error: unknown) => this.options.onBackgroundError?.(error))
-      .finally(() => this.background.delete(job));
+    if (this.flattening.has(id) || this.chain(this.record(id).layer).length <= this.maxChainDepth) return;
+    const abort = new AbortController();
+    const job: Promise<void> = this.flatten(id, { signal: abort.signal })
+      .catch((error: unknown) => {
+        if (!abort.signal.aborted) this.options.onBackgroundError?.(error);
+      })
+      .finally(() => {
+        this.background.delete(job);
+        this.flattening.delete(id);
+      });
     this.background.add(job);
+    this.flattening.set(id, { job, abort });
+  }
+
+  /** Stops a background flatten of `id` and waits for it: its layer is about to go. */
+  private async stopFlatten(id: string): Promise<void> {
+    const running = this.flattening.get(id);
+    if (running === undefined) return;
+    running.abort.abort();
+    await running.job;
   }
 }
 
