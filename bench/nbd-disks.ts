@@ -11,6 +11,8 @@ export interface BenchDisks {
   sparse(): Disk;
   /** A writable CoW volume over the raw data imported as a golden image, with the given clusters rewritten. */
   cow(): Promise<Disk>;
+  /** A new clone of that golden image, nothing written yet (a server just deployed); deleted by `close()`. */
+  freshClone(): Promise<Disk>;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export async function openBenchDisks(o: { dir: string; raw: string; sparseRanges
   await writer.flush();
   await writer.close();
   const opened: Disk[] = [];
+  const clones: { id: string; disk: Disk }[] = [];
 
   return {
     describe: 'src/storage FileDisk (raw); VolumeStore volumes (sparse: empty 100 GiB volume with 16 written ranges; cow: clone of the raw data imported as a golden image, 10 % of clusters rewritten)',
@@ -41,8 +44,18 @@ export async function openBenchDisks(o: { dir: string; raw: string; sparseRanges
       opened.push(disk);
       return disk;
     },
+    freshClone: async () => {
+      const id = await store.cloneVolume(image.imageId);
+      const disk = await store.openDisk(id);
+      clones.push({ id, disk });
+      return disk;
+    },
     close: async () => {
       for (const d of opened) await d.close();
+      for (const c of clones) {
+        await c.disk.close();
+        await store.deleteVolume(c.id);
+      }
       await sparse.close();
       await raw.close();
       await store.close();
