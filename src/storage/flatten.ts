@@ -49,10 +49,16 @@ async function copyUp(top: CowLayer, from: number, to: number): Promise<void> {
       if (state === ABSENT) {
         await pwriteFully(top.dataFd, buffer.subarray(at, at + clusterLength), c * cb);
       } else {
-        for (let s = 0; s < SUBCLUSTERS && s * sb < clusterLength; s++) {
-          if ((held & (1 << s)) !== 0) continue;
-          const piece = buffer.subarray(at + s * sb, at + Math.min((s + 1) * sb, clusterLength));
-          await pwriteFully(top.dataFd, piece, c * cb + s * sb);
+        // each run of sub-clusters the layer lacks, in one write
+        for (let s = 0; s < SUBCLUSTERS && s * sb < clusterLength; ) {
+          if ((held & (1 << s)) !== 0) {
+            s++;
+            continue;
+          }
+          let e = s + 1;
+          while (e < SUBCLUSTERS && (held & (1 << e)) === 0) e++;
+          await pwriteFully(top.dataFd, buffer.subarray(at + s * sb, at + Math.min(e * sb, clusterLength)), c * cb + s * sb);
+          s = e;
         }
       }
       // a discard or zeroing (which take no locks) marked the cluster meanwhile: it stays as they left it
