@@ -22,6 +22,19 @@ export const TABLE_ENTRIES = 65536;
 export const SUBCLUSTERS = 16;
 export const ALL_SUBCLUSTERS = 0xffff;
 const BITMAP_BYTES = TABLE_ENTRIES * 2;
+
+/** The mask of sub-clusters `[first, end)` (0 <= first <= end <= SUBCLUSTERS). */
+export function subclusterMask(first: number, end: number): number {
+  return ((1 << end) - 1) & ~((1 << first) - 1);
+}
+
+/** The first sub-cluster after `s` whose bit in `mask` differs from that of `s` (SUBCLUSTERS if none). */
+export function subclusterRunEnd(mask: number, s: number): number {
+  const bit = mask & (1 << s);
+  let e = s + 1;
+  while (e < SUBCLUSTERS && ((mask & (1 << e)) !== 0) === (bit !== 0)) e++;
+  return e;
+}
 const ALIGN = 4096;
 /** First-level byte of a table: present, and present with its bitmap table. */
 const L1_TABLE = 1;

@@ -1,7 +1,7 @@
 // A Disk over a copy-on-write chain: writes land in the top layer (a write covering part of a cluster the
 // layer lacks takes the 4 KiB sub-clusters it touches, their other bytes copied up from below), discard/zero
 // mark clusters and punch their bytes out of the data file, flush persists data before the map. Several Disk handles may share one CowVolume (NBD multi-conn).
-import { ABSENT, DATA, PARTIAL, SUBCLUSTERS, ZERO } from './cluster-map.js';
+import { ABSENT, DATA, PARTIAL, SUBCLUSTERS, subclusterMask, ZERO } from './cluster-map.js';
 import type { CowLayer } from './cow-layer.js';
 import { checkRange, checkWritable } from './disk-checks.js';
 import type { Disk, DiskExtent } from './disk.js';
@@ -81,12 +81,8 @@ export class CowVolume {
 
 /** The sub-clusters of a cluster that `[from, to)` (byte offsets within the cluster) covers in full, as a mask. */
 function coveredSubclusters(from: number, to: number, sb: number, clusterLength: number): number {
-  const first = Math.ceil(from / sb);
   // the last sub-cluster of a short last cluster counts as covered when the range reaches the cluster's end
-  const end = to >= clusterLength ? SUBCLUSTERS : Math.floor(to / sb);
-  let mask = 0;
-  for (let s = first; s < end; s++) mask |= 1 << s;
-  return mask;
+  return subclusterMask(Math.ceil(from / sb), to >= clusterLength ? SUBCLUSTERS : Math.floor(to / sb));
 }
 
 /** Whether the top layer holds every byte of `[offset, end)` (the write may go straight to its data file). */
@@ -101,7 +97,7 @@ function held(top: CowLayer, offset: number, end: number): boolean {
     if (state !== PARTIAL) return false;
     const from = Math.max(offset, c * cb) - c * cb;
     const to = Math.min(end, (c + 1) * cb) - c * cb;
-    const touched = ((1 << (Math.floor((to - 1) / sb) + 1)) - 1) & ~((1 << Math.floor(from / sb)) - 1);
+    const touched = subclusterMask(Math.floor(from / sb), Math.floor((to - 1) / sb) + 1);
     if ((top.map.subclusters(c) & touched) !== touched) return false;
   }
   return true;

@@ -5,7 +5,7 @@
 import { ftruncate } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ABSENT, ClusterMap, DATA, PARTIAL, SUBCLUSTERS, ZERO } from './cluster-map.js';
+import { ABSENT, ClusterMap, DATA, PARTIAL, SUBCLUSTERS, subclusterRunEnd, ZERO } from './cluster-map.js';
 import type { DiskExtent } from './disk.js';
 import { fdatasyncFd, PageCacheFile } from './file-io.js';
 import { closeFd, fstatFd, openFd, syncDir, writeJsonAtomic } from './layer-files.js';
@@ -179,10 +179,8 @@ export class CowLayer {
     for (let pos = from; pos < to; ) {
       const s = Math.floor((pos - clusterStart) / sb);
       const mine = (held & (1 << s)) !== 0;
-      // extend over the following sub-clusters read from the same place
-      let s2 = s + 1;
-      while (s2 < SUBCLUSTERS && ((held & (1 << s2)) !== 0) === mine) s2++;
-      const runEnd = Math.min(to, clusterStart + s2 * sb);
+      // over the following sub-clusters read from the same place
+      const runEnd = Math.min(to, clusterStart + subclusterRunEnd(held, s) * sb);
       const into = at + (pos - from);
       if (mine) await this.dataIo.read(out, into, runEnd - pos, pos);
       else if (this.base === null) out.fill(0, into, into + (runEnd - pos));

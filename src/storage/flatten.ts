@@ -1,6 +1,6 @@
 // Flattening: copying into a layer every cluster it reads from below, so its chain can be cut. Runs while
 // the volume is in use: each batch takes the gate (shared) and the clusters' locks, as writes do.
-import { ABSENT, DATA, PARTIAL, SUBCLUSTERS } from './cluster-map.js';
+import { ABSENT, DATA, PARTIAL, SUBCLUSTERS, subclusterRunEnd } from './cluster-map.js';
 import type { CowVolume } from './cow-disk.js';
 import type { CowLayer } from './cow-layer.js';
 import { pwriteFully } from './file-io.js';
@@ -51,13 +51,8 @@ async function copyUp(top: CowLayer, from: number, to: number): Promise<void> {
       } else {
         // each run of sub-clusters the layer lacks, in one write
         for (let s = 0; s < SUBCLUSTERS && s * sb < clusterLength; ) {
-          if ((held & (1 << s)) !== 0) {
-            s++;
-            continue;
-          }
-          let e = s + 1;
-          while (e < SUBCLUSTERS && (held & (1 << e)) === 0) e++;
-          await pwriteFully(top.dataFd, buffer.subarray(at + s * sb, at + Math.min(e * sb, clusterLength)), c * cb + s * sb);
+          const e = subclusterRunEnd(held, s);
+          if ((held & (1 << s)) === 0) await pwriteFully(top.dataFd, buffer.subarray(at + s * sb, at + Math.min(e * sb, clusterLength)), c * cb + s * sb);
           s = e;
         }
       }

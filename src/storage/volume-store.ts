@@ -35,7 +35,6 @@ export class VolumeStore {
   private readonly layerMetas = new Map<string, LayerMeta>();
   private readonly openLayers = new Map<string, Promise<CowLayer>>();
   private readonly volumes = new Map<string, CowVolume>();
-  private readonly background = new Set<Promise<void>>();
   /** Background flattens by record id, so that deleting the record stops its flatten first. */
   private readonly flattening = new Map<string, { job: Promise<void>; abort: AbortController }>();
   private readonly retired = new Map<CowLayer, NodeJS.Timeout>();
@@ -263,7 +262,7 @@ export class VolumeStore {
 
   /** Resolves when background work (flattening) started so far has finished. */
   async idle(): Promise<void> {
-    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+    while (this.flattening.size > 0) await Promise.allSettled([...this.flattening.values()].map((f) => f.job));
   }
 
   /** Finishes background work, flushes and closes every open layer. */
@@ -391,11 +390,7 @@ export class VolumeStore {
       .catch((error: unknown) => {
         if (!abort.signal.aborted) this.options.onBackgroundError?.(error);
       })
-      .finally(() => {
-        this.background.delete(job);
-        this.flattening.delete(id);
-      });
-    this.background.add(job);
+      .finally(() => this.flattening.delete(id));
     this.flattening.set(id, { job, abort });
   }
 
