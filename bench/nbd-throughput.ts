@@ -114,6 +114,13 @@ async function ours(disk: Disk, readOnly: boolean): Promise<Served> {
 const seqRead = (connections: 1 | 4) => async (url: string): Promise<number> =>
   SIZE / MiB / (await timed('nbdcopy', connections === 1 ? ['--connections=1', url, 'null:'] : [url, 'null:']));
 
+/** Several machines booting at once: `clients` one-connection nbdcopy processes together; their total rate. */
+const concurrentReads = (clients: number) => async (url: string): Promise<number> => {
+  const start = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: clients }, () => run('nbdcopy', ['--connections=1', url, 'null:'])));
+  return (clients * SIZE) / MiB / (Number(process.hrtime.bigint() - start) / 1e9);
+};
+
 const fio = (rw: 'randread' | 'randwrite', depth: number, cpu = PIN?.client) => async (url: string): Promise<number> => {
   // the page cache the previous case dirtied is written back first: otherwise its writeback throttles
   // whichever server writes next (dirty pages are counted machine-wide)
@@ -219,6 +226,7 @@ async function main(): Promise<void> {
   const seq = (server: string): Case[] => [
     { name: `${server} seq-read 4conn`, server, unit: 'MiB/s', run: seqRead(4) },
     { name: `${server} seq-read 1conn`, server, unit: 'MiB/s', run: seqRead(1) },
+    { name: `${server} seq-read 4 clients`, server, unit: 'MiB/s', run: concurrentReads(4) },
   ];
   await compare(
     {
@@ -313,6 +321,7 @@ async function main(): Promise<void> {
   if (PIN !== undefined) pinSelf(PIN.all);
   ratio('seq-read 4conn ours/nbdkit', 'ours seq-read 4conn', 'nbdkit seq-read 4conn', '>= 1.0');
   ratio('seq-read 1conn ours/nbdkit', 'ours seq-read 1conn', 'nbdkit seq-read 1conn', '>= 1.0');
+  ratio('seq-read 4 clients ours/nbdkit', 'ours seq-read 4 clients', 'nbdkit seq-read 4 clients', 'info');
   ratio('seq-read 4conn ours/qemu-nbd', 'ours seq-read 4conn', 'qemu-nbd seq-read 4conn', 'info');
   ratio('cow-read ours/qemu-nbd-qcow2', 'ours cow-read 4conn', 'qemu-nbd-qcow2 cow-read 4conn', '>= 1.0');
   const t = (n: string): number | undefined => results.get(n);

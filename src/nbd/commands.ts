@@ -1,6 +1,6 @@
 // Runs one transmission-phase request against a Disk and returns its reply as buffers to write in
 // order. A failed request becomes an NBD error reply here; nothing thrown from a Disk escapes.
-import type { Disk, DiskExtent } from '../storage/disk.js';
+import type { Disk, DiskExtent, ReadOptions } from '../storage/disk.js';
 import * as C from './protocol/constants.js';
 import {
   blockStatusChunk,
@@ -27,11 +27,14 @@ export interface CommandContext {
   onDiskError?: (error: unknown, request: NbdRequest) => void;
   /** Where READ replies get their buffers; the caller gives lent ones back after writing them. */
   replyBuffers?: ReplyBuffers;
+  /** Whether a READ of this many bytes should copy on a pool thread (Disk ReadOptions.offload). */
+  offloadRead?: (length: number) => boolean;
 }
 
 /** Most descriptors sent in one block-status reply; the client asks again for the rest. */
 const MAX_DESCRIPTORS = 2048;
 const ZERO_CHUNK_BYTES = 1024 * 1024;
+const OFFLOAD: ReadOptions = { offload: true };
 
 /** A request the server refuses: its NBD error and the message for a structured error chunk. */
 class RequestFailure extends Error {
@@ -149,7 +152,7 @@ function readReply(ctx: CommandContext, req: NbdRequest): Promise<Buffer[]> {
   };
   let reading: Promise<void>;
   try {
-    reading = disk.readInto(b, headerBytes, offset, req.length);
+    reading = disk.readInto(b, headerBytes, offset, req.length, ctx.offloadRead?.(req.length) === true ? OFFLOAD : undefined);
   } catch (e) {
     return Promise.resolve(failed(e));
   }

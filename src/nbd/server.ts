@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { AppError } from '../core/errors.js';
 import { silentLogger, type NbdLogger } from './logger.js';
 import type { ExportRegistry } from './registry.js';
+import { ReadingSessions } from './reading-sessions.js';
 import { ReplyBuffers } from './reply-buffers.js';
 import { NbdSession } from './session.js';
 
@@ -33,12 +34,14 @@ export async function startNbdServer(options: NbdServerOptions): Promise<NbdServ
   const logger = options.logger ?? silentLogger;
   const sessions = new Set<NbdSession>();
   const replyBuffers = new ReplyBuffers();
+  const readers = new ReadingSessions();
   const server: Server = createServer((socket) => {
     const session = new NbdSession(socket, {
       registry: options.registry,
       logger,
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 30_000,
       replyBuffers,
+      readers,
     });
     sessions.add(session);
     void session.closed.then(() => sessions.delete(session));

@@ -1,7 +1,8 @@
 // One client connection: drives the sans-I/O handshake and request parser over a socket, runs requests
 // concurrently against the export's Disk and writes replies as they complete (out of order). READs run at
 // most READ_WINDOW_BYTES ahead of the socket, so a deep queue of large reads (nbdcopy keeps 16 MiB asked
-// for) is read, from the page cache on the event loop, just before the kernel takes it.
+// for) is read from the page cache just before the kernel takes it: on the event loop while this session
+// reads alone, on the thread pool while other sessions read too (OFFLOAD_MIN_BYTES).
 import type { Socket } from 'node:net';
 import { executeRequest, type CommandContext } from './commands.js';
 import type { NbdLogger } from './logger.js';
@@ -9,6 +10,7 @@ import * as C from './protocol/constants.js';
 import { Handshake, type ExportCatalog } from './protocol/handshake.js';
 import { NbdProtocolError, RequestParser, type NbdRequest } from './protocol/request-parser.js';
 import type { ExportEntry, ExportRegistry } from './registry.js';
+import type { ReadingSessions } from './reading-sessions.js';
 import type { ReplyBuffers } from './reply-buffers.js';
 
 /** Reading pauses while this many requests are in flight (held READs count) ... */
@@ -20,6 +22,11 @@ const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
  * L2 cache of the 2-core machine: nbdcopy reads ran fastest at 2 MiB of 1, 2, 4 and 8.
  */
 const READ_WINDOW_BYTES = 2 * 1024 * 1024;
+/**
+ * READs of at least this size go to the thread pool while other sessions read too (ReadingSessions). Smaller
+ * ones stay on the event loop: their copy costs less than the hand-off, which at queue depth 1 is latency.
+ */
+const OFFLOAD_MIN_BYTES = 64 * 1024;
 
 export interface SessionOptions {
   registry: ExportRegistry;
@@ -27,6 +34,8 @@ export interface SessionOptions {
   handshakeTimeoutMs: number;
   /** Shared by the server's sessions: READ replies are read into these and given back once sent. */
   replyBuffers: ReplyBuffers;
+  /** Shared by the server's sessions: whether several read at once. */
+  readers: ReadingSessions;
 }
 
 export class NbdSession {
@@ -39,6 +48,8 @@ export class NbdSession {
   private disconnecting = false;
   /** Bytes of READ data being read or waiting in the socket's queue (see readFits). */
   private readBytes = 0;
+  /** Counted in the server's ReadingSessions (see addReadBytes). */
+  private reading = false;
   /** READs that did not fit in the read window yet, in arrival order. */
   private heldReads: NbdRequest[] = [];
   /** Replies finished in this turn of the event loop: buffer, then what to call once it is written. */
@@ -62,6 +73,7 @@ export class NbdSession {
       // held READs never started: nobody is left to answer
       this.inFlight -= this.heldReads.length;
       this.heldReads = [];
+      this.addReadBytes(0);
       this.entry?.users.delete(this);
       this.checkSettled();
     });
@@ -119,6 +131,7 @@ export class NbdSession {
       structuredReplies: status.negotiated.structuredReplies,
       baseAllocationId: status.negotiated.baseAllocationId,
       replyBuffers: this.options.replyBuffers,
+      offloadRead: (length) => length >= OFFLOAD_MIN_BYTES && this.options.readers.several,
       onDiskError: (error, request) =>
         this.options.logger.warn({ err: error, export: entry.name, type: request.type }, 'NBD request failed'),
     };
@@ -151,9 +164,22 @@ export class NbdSession {
     return this.readBytes === 0 || this.readBytes + length <= READ_WINDOW_BYTES;
   }
 
+  /**
+   * Counts READ bytes into or out of the window. The session is one of the server's readers while any are
+   * in it and the socket is open (replies still settling after a close no longer count).
+   */
+  private addReadBytes(delta: number): void {
+    this.readBytes += delta;
+    const reading = this.readBytes > 0 && !this.socketClosed;
+    if (reading === this.reading) return;
+    this.reading = reading;
+    if (reading) this.options.readers.enter();
+    else this.options.readers.leave();
+  }
+
   private start(req: NbdRequest): void {
     const readBytes = req.type === C.NBD_CMD_READ ? Math.min(req.length, C.MAX_PAYLOAD_BYTES) : 0;
-    this.readBytes += readBytes;
+    this.addReadBytes(readBytes);
     executeRequest(this.ctx as CommandContext, req).then(
       (buffers) => this.finished(buffers, readBytes),
       (e: unknown) => this.finished(undefined, readBytes, e),
@@ -165,7 +191,7 @@ export class NbdSession {
     this.inFlight--;
     if (buffers !== undefined) this.reply(buffers, readBytes);
     else {
-      this.readBytes -= readBytes;
+      this.addReadBytes(-readBytes);
       this.abort(`Internal error: ${String(error)}`);
     }
     this.endIfDisconnected();
@@ -193,7 +219,7 @@ export class NbdSession {
     const pool = this.options.replyBuffers;
     if (this.socket.destroyed) {
       for (const b of buffers) pool.give(b);
-      this.readBytes -= readBytes;
+      this.addReadBytes(-readBytes);
       return;
     }
     for (let i = 0; i < buffers.length; i++) {
@@ -211,7 +237,7 @@ export class NbdSession {
     return () => {
       this.options.replyBuffers.give(b);
       if (readBytes === 0) return;
-      this.readBytes -= readBytes;
+      this.addReadBytes(-readBytes);
       if (!this.socket.destroyed) this.startHeldReads();
     };
   }

@@ -4,7 +4,7 @@
 import { ABSENT, DATA, PARTIAL, SUBCLUSTERS, subclusterMask, ZERO } from './cluster-map.js';
 import type { CowLayer } from './cow-layer.js';
 import { checkRange, checkWritable } from './disk-checks.js';
-import type { Disk, DiskExtent } from './disk.js';
+import type { Disk, DiskExtent, ReadOptions } from './disk.js';
 import { punchHole } from './punch-hole.js';
 
 /** Lets operations run together, and one exclusive step (swapping the top layer) run alone. */
@@ -57,8 +57,8 @@ export class CowVolume {
     return out;
   }
 
-  readInto(out: Buffer, at: number, offset: number, length: number): Promise<void> {
-    return this.gate.shared(() => this.top.readInto(out, at, offset, length));
+  readInto(out: Buffer, at: number, offset: number, length: number, offload = false): Promise<void> {
+    return this.gate.shared(() => this.top.readInto(out, at, offset, length, offload));
   }
 
   async write(offset: number, data: Uint8Array, fua: boolean): Promise<void> {
@@ -246,10 +246,10 @@ export class CowDisk implements Disk {
     return this.volume.read(offset, length);
   }
 
-  async readInto(out: Buffer, at: number, offset: number, length: number): Promise<void> {
+  async readInto(out: Buffer, at: number, offset: number, length: number, options?: ReadOptions): Promise<void> {
     checkRange(this.sizeBytes, offset, length);
     if (at < 0 || at + length > out.length) throw new RangeError(`Cannot read ${length} bytes into a buffer of ${out.length} at ${at}`);
-    await this.volume.readInto(out, at, offset, length);
+    await this.volume.readInto(out, at, offset, length, options?.offload === true);
   }
 
   async write(offset: number, data: Uint8Array, options: { fua?: boolean } = {}): Promise<void> {

@@ -143,7 +143,7 @@ export class CowLayer {
   }
 
   /** Reads `[offset, offset + length)` as seen from this layer into `out` at `at`. Range already checked. */
-  async readInto(out: Buffer, at: number, offset: number, length: number): Promise<void> {
+  async readInto(out: Buffer, at: number, offset: number, length: number, offload = false): Promise<void> {
     const cb = this.clusterBytes;
     let pos = offset;
     const end = offset + length;
@@ -152,27 +152,27 @@ export class CowLayer {
       const owner = this.owner(c);
       let runEnd = Math.min(end, (c + 1) * cb);
       if (owner === MIXED) {
-        await this.readSpan(c, out, at + (pos - offset), pos, runEnd);
+        await this.readSpan(c, out, at + (pos - offset), pos, runEnd, offload);
         pos = runEnd;
         continue;
       }
       // extend the run while the next clusters come from the same place: one pread per run
       while (runEnd < end && this.owner(Math.floor(runEnd / cb)) === owner) runEnd = Math.min(end, runEnd + cb);
       if (owner === null) out.fill(0, at + (pos - offset), at + (runEnd - offset));
-      else await owner.dataIo.read(out, at + (pos - offset), runEnd - pos, pos);
+      else await owner.dataIo.read(out, at + (pos - offset), runEnd - pos, pos, offload);
       pos = runEnd;
     }
   }
 
   /** Reads `[from, to)`, within cluster `c`, as seen from this layer: sub-cluster by sub-cluster where PARTIAL. */
-  private async readSpan(c: number, out: Buffer, at: number, from: number, to: number): Promise<void> {
+  private async readSpan(c: number, out: Buffer, at: number, from: number, to: number, offload: boolean): Promise<void> {
     const state = this.map.get(c);
-    if (state === DATA) return this.dataIo.read(out, at, to - from, from);
+    if (state === DATA) return this.dataIo.read(out, at, to - from, from, offload);
     if (state === ZERO || (state === ABSENT && this.base === null)) {
       out.fill(0, at, at + (to - from));
       return;
     }
-    if (state === ABSENT) return (this.base as CowLayer).readSpan(c, out, at, from, to);
+    if (state === ABSENT) return (this.base as CowLayer).readSpan(c, out, at, from, to, offload);
     const sb = this.subclusterBytes;
     const held = this.map.subclusters(c);
     const clusterStart = c * this.clusterBytes;
@@ -182,9 +182,9 @@ export class CowLayer {
       // over the following sub-clusters read from the same place
       const runEnd = Math.min(to, clusterStart + subclusterRunEnd(held, s) * sb);
       const into = at + (pos - from);
-      if (mine) await this.dataIo.read(out, into, runEnd - pos, pos);
+      if (mine) await this.dataIo.read(out, into, runEnd - pos, pos, offload);
       else if (this.base === null) out.fill(0, into, into + (runEnd - pos));
-      else await this.base.readSpan(c, out, into, pos, runEnd);
+      else await this.base.readSpan(c, out, into, pos, runEnd, offload);
       pos = runEnd;
     }
   }

@@ -18,7 +18,7 @@ export interface Disk {
    * Optional: reads `length` bytes at `offset` into `out` from byte `at`, like `read` but into the caller's
    * buffer (the NBD server reads straight into its reply, behind the header, with no copy).
    */
-  readInto?(out: Buffer, at: number, offset: number, length: number): Promise<void>;
+  readInto?(out: Buffer, at: number, offset: number, length: number, options?: ReadOptions): Promise<void>;
   write(offset: number, data: Uint8Array, options?: { fua?: boolean }): Promise<void>;
   flush(): Promise<void>;
   discard(offset: number, length: number): Promise<void>;
@@ -30,6 +30,15 @@ export interface Disk {
    */
   extents?(offset: number, length: number): Promise<DiskExtent[]>;
   close(): Promise<void>;
+}
+
+export interface ReadOptions {
+  /**
+   * Copy the bytes on a pool thread even when the page cache holds them. Cached reads otherwise run on the
+   * event loop, the cheapest way for one stream; a caller serving several streams at once (the NBD server)
+   * sets this for large reads, so their copies run on other cores while the loop sends.
+   */
+  offload?: boolean;
 }
 
 export interface DiskExtent {

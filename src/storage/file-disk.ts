@@ -3,7 +3,7 @@
 import { close, fstat, open } from 'node:fs';
 import { notFound, AppError } from '../core/errors.js';
 import { checkRange, checkWritable } from './disk-checks.js';
-import type { Disk, DiskExtent } from './disk.js';
+import type { Disk, DiskExtent, ReadOptions } from './disk.js';
 import { fdatasyncFd, PageCacheFile, writeZeroes } from './file-io.js';
 import { punchHole } from './punch-hole.js';
 
@@ -54,7 +54,7 @@ export class FileDisk implements Disk {
   }
 
   /** Not `async`: a read the page cache serves resolves with no further promise hop (NBD's hot path). */
-  readInto(out: Buffer, at: number, offset: number, length: number): Promise<void> {
+  readInto(out: Buffer, at: number, offset: number, length: number, options?: ReadOptions): Promise<void> {
     try {
       checkRange(this.sizeBytes, offset, length);
       if (at < 0 || at + length > out.length) throw new RangeError(`Cannot read ${length} bytes into a buffer of ${out.length} at ${at}`);
@@ -62,7 +62,7 @@ export class FileDisk implements Disk {
       const invalid = error as RangeError;
       return Promise.reject(invalid);
     }
-    return this.io.read(out, at, length, offset);
+    return this.io.read(out, at, length, offset, options?.offload === true);
   }
 
   async write(offset: number, data: Uint8Array, options: { fua?: boolean } = {}): Promise<void> {

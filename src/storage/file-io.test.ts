@@ -52,6 +52,25 @@ describe('PageCacheFile', () => {
     }
   });
 
+  it('an offloaded read goes to the thread pool even when it could run on the event loop', async () => {
+    const fd = openSync(path, 'r');
+    try {
+      const file = new PageCacheFile(fd);
+      const inline = Buffer.alloc(64 * 1024);
+      const reading = file.read(inline, 0, inline.length, 4096);
+      // inline: the bytes are there before the caller's next statement
+      expect(inline.equals(content.subarray(4096, 4096 + inline.length))).toBe(true);
+      await reading;
+      const pooled = Buffer.alloc(64 * 1024);
+      const offloaded = file.read(pooled, 0, pooled.length, 4096, true);
+      expect(pooled.equals(Buffer.alloc(pooled.length))).toBe(true);
+      await offloaded;
+      expect(pooled.equals(content.subarray(4096, 4096 + pooled.length))).toBe(true);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
   it('writes small (inline) and large (thread pool) buffers at their position', async () => {
     const copy = join(dir, 'copy');
     writeFileSync(copy, content);

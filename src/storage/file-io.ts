@@ -120,8 +120,9 @@ interface QueuedRead {
  * hand-offs, which on a busy machine cost more than the copy (4 KiB random reads over NBD ran at half of
  * nbdkit's rate). Accesses that wait for the disk (a cache miss, writeback throttling) may hold the event
  * loop up for a bounded share of the time (InlinePolicy); beyond that they go to the pool. Accesses over 1 MiB
- * always go to the pool (one of them would hold the loop up too long); pool reads asked for in the same turn
- * of the event loop at contiguous positions share one preadv.
+ * always go to the pool (one of them would hold the loop up too long), and so do reads the caller offloads (it
+ * serves several streams, and the loop is their bottleneck); pool reads asked for in the same turn of the
+ * event loop at contiguous positions share one preadv.
  */
 export class PageCacheFile {
   private readonly reads = new InlinePolicy();
@@ -131,9 +132,9 @@ export class PageCacheFile {
 
   constructor(private readonly fd: number) {}
 
-  /** Like `preadFully` on this file. */
-  read(buffer: Buffer, offset: number, length: number, position: number): Promise<void> {
-    if (this.reads.inline(length)) return this.reads.run(() => preadFullySync(this.fd, buffer, offset, length, position));
+  /** Like `preadFully` on this file; `offload` sends it to the pool even when it could run inline. */
+  read(buffer: Buffer, offset: number, length: number, position: number, offload = false): Promise<void> {
+    if (!offload && this.reads.inline(length)) return this.reads.run(() => preadFullySync(this.fd, buffer, offset, length, position));
     return new Promise((resolve, reject) => {
       if (this.queued.length === 0) process.nextTick(this.submitQueued);
       this.queued.push({ target: buffer.subarray(offset, offset + length), position, resolve, reject });

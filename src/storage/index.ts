@@ -1,5 +1,5 @@
 // The storage domain's face: the Disk interface, flat disks (file, memory), and the copy-on-write volume store.
-export type { Disk, DiskExtent } from './disk.js';
+export type { Disk, DiskExtent, ReadOptions } from './disk.js';
 export { FileDisk, type FileDiskOptions } from './file-disk.js';
 export { MemoryDisk } from './memory-disk.js';
 export { openVolumeStore, VolumeStore, type StoreRecord, type VolumeStoreOptions } from './volume-store.js';

@@ -2,9 +2,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { diskConformance } from '../../test/storage/disk-conformance.js';
 import type { Disk } from './disk.js';
+import { PageCacheFile } from './file-io.js';
 import { openVolumeStore, type VolumeStore } from './volume-store.js';
 
 const root = mkdtempSync(join(tmpdir(), 'volume-store-'));
@@ -299,6 +300,34 @@ describe('CoW writes', () => {
     expect((await again.read(0, 1 * MiB)).equals(expected)).toBe(true);
     await again.close();
     await reopened.close();
+  });
+
+  it('readInto() with offload asks the data files for pool reads down the whole chain, PARTIAL clusters too', async () => {
+    const store = await freshStore();
+    const content = pattern(1 * MiB, 17);
+    const volume = await store.cloneVolume(await importBuffer(store, content));
+    const disk = await store.openDisk(volume);
+    const expected = Buffer.from(content);
+    Buffer.alloc(4 * KiB, 0xb1).copy(expected, 72 * KiB);
+    await disk.write(72 * KiB, expected.subarray(72 * KiB, 76 * KiB)); // PARTIAL: one sub-cluster held
+    Buffer.alloc(64 * KiB, 0xb2).copy(expected, 256 * KiB);
+    await disk.write(256 * KiB, expected.subarray(256 * KiB, 320 * KiB)); // a whole cluster
+    const reads = vi.spyOn(PageCacheFile.prototype, 'read');
+    try {
+      for (const offload of [true, false]) {
+        reads.mockClear();
+        const out = Buffer.alloc(1 * MiB + 16);
+        await disk.readInto!(out, 16, 0, 1 * MiB, { offload });
+        expect(out.subarray(16).equals(expected)).toBe(true);
+        // the image's runs, the clone's cluster, and the PARTIAL cluster's sub-clusters from both layers
+        expect(reads.mock.calls.length).toBeGreaterThanOrEqual(5);
+        expect(reads.mock.calls.every((call) => call[4] === offload)).toBe(true);
+      }
+    } finally {
+      reads.mockRestore();
+    }
+    await disk.close();
+    await store.close();
   });
 
   it('an image whose size is not a whole number of clusters reads, writes and maps to its last byte', async () => {

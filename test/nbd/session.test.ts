@@ -1,9 +1,10 @@
 // Sessions over real sockets: errors go back as NBD replies and the session goes on; a protocol
 // violation closes only its own session; DISC finishes what is in flight; replies may come out of order.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ExportRegistry, startNbdServer, type NbdServer } from '../../src/nbd/index.js';
 import * as C from '../../src/nbd/protocol/constants.js';
 import { RawClient } from './raw-client.js';
+import type { ReadOptions } from '../../src/storage/disk.js';
 import { SparseMemoryDisk } from './test-disks.js';
 
 const MiB = 1 << 20;
@@ -18,8 +19,27 @@ class SlowFirstBlockDisk extends SparseMemoryDisk {
   }
 }
 
+/** Records whether each READ was asked to copy on a pool thread; READs at offset 0 wait for `release()`. */
+class OffloadRecordingDisk extends SparseMemoryDisk {
+  readonly offloads: { offset: number; length: number; offload: boolean }[] = [];
+  private held: (() => void)[] = [];
+
+  async readInto(out: Buffer, at: number, offset: number, length: number, options?: ReadOptions): Promise<void> {
+    this.offloads.push({ offset, length, offload: options?.offload === true });
+    if (offset === 0) await new Promise<void>((resolve) => this.held.push(resolve));
+    (await this.read(offset, length)).copy(out, at);
+  }
+
+  release(): void {
+    for (const r of this.held.splice(0)) r();
+  }
+}
+
+const offloading = new OffloadRecordingDisk(4 * MiB);
+
 beforeAll(async () => {
   registry = new ExportRegistry();
+  registry.add('offload', offloading, { readOnly: true });
   registry.add('rw', new SparseMemoryDisk(4 * MiB), { readOnly: false });
   registry.add('ro', new SparseMemoryDisk(MiB), { readOnly: true });
   registry.add('slow', new SlowFirstBlockDisk(MiB), { readOnly: false });
@@ -90,6 +110,51 @@ describe('NBD session', () => {
     }
     expect(seen.size).toBe(count);
     await c.closed();
+  });
+
+  it('large READs copy on a pool thread only while another session reads too; small ones never do', async () => {
+    const disk = offloading;
+    /** Reads a block at `offset` through `c` and says whether the disk was asked to offload it. */
+    const offloaded = async (c: RawClient, offset: number, length = 256 * 1024): Promise<boolean> => {
+      const before = disk.offloads.length;
+      c.send(C.NBD_CMD_READ, { handle: BigInt(offset), offset: BigInt(offset), length });
+      expect(await c.reply()).toMatchObject({ error: 0 });
+      return disk.offloads.slice(before).some((r) => r.offset === offset && r.offload);
+    };
+    /** Whether the next large READ on `c` is offloaded, once the other session's state has settled. */
+    const settlesTo = async (c: RawClient, want: boolean): Promise<boolean> => {
+      for (let i = 0; i < 100; i++) {
+        if ((await offloaded(c, MiB)) === want) return want;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return !want;
+    };
+    const a = await RawClient.connect(server.port, 'offload');
+    const b = await RawClient.connect(server.port, 'offload');
+    try {
+      // alone: on the event loop
+      expect(await offloaded(b, MiB)).toBe(false);
+      // a's READ at 0 is held: two sessions read, so b's large READs go to the pool, its small ones do not
+      a.send(C.NBD_CMD_READ, { handle: 0n, offset: 0n, length: 256 * 1024 });
+      await vi.waitFor(() => expect(disk.offloads.some((r) => r.offset === 0)).toBe(true));
+      expect(disk.offloads.find((r) => r.offset === 0)?.offload).toBe(false);
+      expect(await offloaded(b, MiB)).toBe(true);
+      expect(await offloaded(b, 2 * MiB, 4096)).toBe(false);
+      // a's reply is sent: b reads alone again
+      disk.release();
+      expect(await a.reply()).toMatchObject({ handle: 0n, error: 0 });
+      expect(await settlesTo(b, false)).toBe(false);
+      // a session that closes with a READ in progress stops counting as a reader
+      a.send(C.NBD_CMD_READ, { handle: 0n, offset: 0n, length: 256 * 1024 });
+      await vi.waitFor(() => expect(disk.offloads.filter((r) => r.offset === 0).length).toBe(2));
+      expect(await offloaded(b, MiB)).toBe(true);
+      a.close();
+      expect(await settlesTo(b, false)).toBe(false);
+    } finally {
+      disk.release();
+      a.close();
+      b.close();
+    }
   });
 
   it('removing an export drops its sessions, and the name can no longer be opened', async () => {
