@@ -142,51 +142,61 @@ export class CowLayer {
     return this.base.owner(c);
   }
 
-  /** Reads `[offset, offset + length)` as seen from this layer into `out` at `at`. Range already checked. */
-  async readInto(out: Buffer, at: number, offset: number, length: number, offload = false): Promise<void> {
+  /**
+   * Reads `[offset, offset + length)` as seen from this layer into `out` at `at`. Range already checked. The
+   * pieces from different layers are all asked for at once. Only a read served whole from one layer's file
+   * goes to the pool when offloaded: each piece of a split one would cost its own thread hand-off, more than
+   * its copy (the pool's reads are cheap when a stream's contiguous ones merge into one preadv).
+   */
+  readInto(out: Buffer, at: number, offset: number, length: number, offload = false): Promise<void> {
     const cb = this.clusterBytes;
-    let pos = offset;
+    const runs: { owner: CowLayer | typeof MIXED | null; from: number; to: number }[] = [];
     const end = offset + length;
-    while (pos < end) {
+    for (let pos = offset; pos < end; ) {
       const c = Math.floor(pos / cb);
       const owner = this.owner(c);
       let runEnd = Math.min(end, (c + 1) * cb);
-      if (owner === MIXED) {
-        await this.readSpan(c, out, at + (pos - offset), pos, runEnd, offload);
-        pos = runEnd;
-        continue;
-      }
-      // extend the run while the next clusters come from the same place: one pread per run
-      while (runEnd < end && this.owner(Math.floor(runEnd / cb)) === owner) runEnd = Math.min(end, runEnd + cb);
-      if (owner === null) out.fill(0, at + (pos - offset), at + (runEnd - offset));
-      else await owner.dataIo.read(out, at + (pos - offset), runEnd - pos, pos, offload);
+      // extend the run while the next clusters come from the same layer: one pread per run
+      if (owner !== MIXED) while (runEnd < end && this.owner(Math.floor(runEnd / cb)) === owner) runEnd = Math.min(end, runEnd + cb);
+      runs.push({ owner, from: pos, to: runEnd });
       pos = runEnd;
     }
+    const whole = runs.length === 1 && runs[0]!.owner !== MIXED;
+    const reads: Promise<void>[] = [];
+    for (const { owner, from, to } of runs) {
+      const into = at + (from - offset);
+      if (owner === null) out.fill(0, into, into + (to - from));
+      else if (owner === MIXED) reads.push(this.readSpan(Math.floor(from / cb), out, into, from, to));
+      else reads.push(owner.dataIo.read(out, into, to - from, from, offload && whole));
+    }
+    return allRead(reads);
   }
 
   /** Reads `[from, to)`, within cluster `c`, as seen from this layer: sub-cluster by sub-cluster where PARTIAL. */
-  private async readSpan(c: number, out: Buffer, at: number, from: number, to: number, offload: boolean): Promise<void> {
+  private readSpan(c: number, out: Buffer, at: number, from: number, to: number): Promise<void> {
     const state = this.map.get(c);
-    if (state === DATA) return this.dataIo.read(out, at, to - from, from, offload);
+    if (state === DATA) return this.dataIo.read(out, at, to - from, from);
     if (state === ZERO || (state === ABSENT && this.base === null)) {
       out.fill(0, at, at + (to - from));
-      return;
+      return Promise.resolve();
     }
-    if (state === ABSENT) return (this.base as CowLayer).readSpan(c, out, at, from, to, offload);
+    if (state === ABSENT) return (this.base as CowLayer).readSpan(c, out, at, from, to);
     const sb = this.subclusterBytes;
     const held = this.map.subclusters(c);
     const clusterStart = c * this.clusterBytes;
+    const reads: Promise<void>[] = [];
     for (let pos = from; pos < to; ) {
       const s = Math.floor((pos - clusterStart) / sb);
       const mine = (held & (1 << s)) !== 0;
       // over the following sub-clusters read from the same place
       const runEnd = Math.min(to, clusterStart + subclusterRunEnd(held, s) * sb);
       const into = at + (pos - from);
-      if (mine) await this.dataIo.read(out, into, runEnd - pos, pos, offload);
+      if (mine) reads.push(this.dataIo.read(out, into, runEnd - pos, pos));
       else if (this.base === null) out.fill(0, into, into + (runEnd - pos));
-      else await this.base.readSpan(c, out, into, pos, runEnd, offload);
+      else reads.push(this.base.readSpan(c, out, into, pos, runEnd));
       pos = runEnd;
     }
+    return allRead(reads);
   }
 
   /** Whether clusters from `c` hold data, and where that run (within `limit`) ends. */
@@ -278,3 +288,14 @@ export class CowLayer {
 }
 
 export { ABSENT, DATA, PARTIAL, ZERO };
+
+/**
+ * Waits for every read, each filling its own part of one buffer, then fails with the first failure: the
+ * caller never gets the buffer back (to reuse or send) while a read is still filling it.
+ */
+async function allRead(reads: Promise<void>[]): Promise<void> {
+  if (reads.length <= 1) return reads[0];
+  const results = await Promise.allSettled(reads);
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+}

@@ -52,20 +52,30 @@ describe('PageCacheFile', () => {
     }
   });
 
-  it('an offloaded read goes to the thread pool even when it could run on the event loop', async () => {
+  it('offloaded reads go to the pool when contiguous ones share a preadv; one alone still runs on the loop', async () => {
     const fd = openSync(path, 'r');
     try {
       const file = new PageCacheFile(fd);
-      const inline = Buffer.alloc(64 * 1024);
-      const reading = file.read(inline, 0, inline.length, 4096);
-      // inline: the bytes are there before the caller's next statement
-      expect(inline.equals(content.subarray(4096, 4096 + inline.length))).toBe(true);
+      const block = 256 * 1024;
+      const inline = Buffer.alloc(block);
+      const reading = file.read(inline, 0, block, 4096);
+      // not offloaded: read before the caller's next statement
+      expect(inline.equals(content.subarray(4096, 4096 + block))).toBe(true);
       await reading;
-      const pooled = Buffer.alloc(64 * 1024);
-      const offloaded = file.read(pooled, 0, pooled.length, 4096, true);
-      expect(pooled.equals(Buffer.alloc(pooled.length))).toBe(true);
-      await offloaded;
-      expect(pooled.equals(content.subarray(4096, 4096 + pooled.length))).toBe(true);
+      expect(file.stats).toEqual({ inlineReads: 1, poolReads: 0, preadvs: 0 });
+      // offloaded alone: queued for the end of this turn, then read on the loop
+      const alone = Buffer.alloc(block);
+      const queued = file.read(alone, 0, block, 4096, true);
+      expect(alone.equals(Buffer.alloc(block))).toBe(true);
+      await queued;
+      expect(alone.equals(content.subarray(4096, 4096 + block))).toBe(true);
+      expect(file.stats).toEqual({ inlineReads: 2, poolReads: 0, preadvs: 0 });
+      // three contiguous ones and one elsewhere, asked for in one turn: one preadv for the three
+      const at = [block, 2 * block, 3 * block, 10 * block];
+      const buffers = at.map(() => Buffer.alloc(block));
+      await Promise.all(at.map((position, i) => file.read(buffers[i]!, 0, block, position, true)));
+      at.forEach((position, i) => expect(buffers[i]!.equals(content.subarray(position, position + block))).toBe(true));
+      expect(file.stats).toEqual({ inlineReads: 3, poolReads: 3, preadvs: 1 });
     } finally {
       closeSync(fd);
     }

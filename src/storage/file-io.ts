@@ -110,6 +110,8 @@ const MAX_RUN_BYTES = 4 * 1024 * 1024;
 interface QueuedRead {
   target: Buffer;
   position: number;
+  /** Offloaded by the caller although it could run on the event loop: it does when it shares no preadv. */
+  mayRunInline: boolean;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -120,30 +122,39 @@ interface QueuedRead {
  * hand-offs, which on a busy machine cost more than the copy (4 KiB random reads over NBD ran at half of
  * nbdkit's rate). Accesses that wait for the disk (a cache miss, writeback throttling) may hold the event
  * loop up for a bounded share of the time (InlinePolicy); beyond that they go to the pool. Accesses over 1 MiB
- * always go to the pool (one of them would hold the loop up too long), and so do reads the caller offloads (it
- * serves several streams, and the loop is their bottleneck); pool reads asked for in the same turn of the
- * event loop at contiguous positions share one preadv.
+ * always go to the pool (one of them would hold the loop up too long). Pool reads asked for in the same turn
+ * of the event loop at contiguous positions share one preadv. A caller serving several streams, for which the
+ * loop is the bottleneck, may offload reads: those go to the pool too, but only in a preadv with others (a
+ * sequential stream's pipelined requests); one alone still runs on the loop, as a hand-off of its own costs
+ * more CPU than its copy.
  */
 export class PageCacheFile {
   private readonly reads = new InlinePolicy();
   private readonly writes = new InlinePolicy();
   /** Reads for the pool asked for in this turn of the event loop; contiguous ones go as one preadv. */
   private queued: QueuedRead[] = [];
+  /** What the reads did: ran on the loop, went to the pool, and in how many preadvs (tests, diagnostics). */
+  readonly stats = { inlineReads: 0, poolReads: 0, preadvs: 0 };
 
   constructor(private readonly fd: number) {}
 
-  /** Like `preadFully` on this file; `offload` sends it to the pool even when it could run inline. */
+  /** Like `preadFully` on this file; `offload` lets it go to the pool with contiguous reads even when cached. */
   read(buffer: Buffer, offset: number, length: number, position: number, offload = false): Promise<void> {
-    if (!offload && this.reads.inline(length)) return this.reads.run(() => preadFullySync(this.fd, buffer, offset, length, position));
+    const mayRunInline = this.reads.inline(length);
+    if (mayRunInline && !offload) {
+      this.stats.inlineReads++;
+      return this.reads.run(() => preadFullySync(this.fd, buffer, offset, length, position));
+    }
     return new Promise((resolve, reject) => {
       if (this.queued.length === 0) process.nextTick(this.submitQueued);
-      this.queued.push({ target: buffer.subarray(offset, offset + length), position, resolve, reject });
+      this.queued.push({ target: buffer.subarray(offset, offset + length), position, mayRunInline, resolve, reject });
     });
   }
 
   /**
    * Sends the queued reads to the pool, runs of contiguous ones (a sequential reader's pipelined requests)
-   * as one preadv each: one thread hand-off for the run instead of one per read.
+   * as one preadv each: one thread hand-off for the run instead of one per read. An offloaded read left
+   * alone runs here, on the loop.
    */
   private readonly submitQueued = (): void => {
     const queued = this.queued.sort((a, b) => a.position - b.position);
@@ -157,11 +168,17 @@ export class PageCacheFile {
         run.push(next);
         end += next.target.length;
       }
-      this.readRun(run);
+      const only = run[0]!;
+      if (run.length === 1 && only.mayRunInline) {
+        this.stats.inlineReads++;
+        this.reads.run(() => preadFullySync(this.fd, only.target, 0, only.target.length, only.position)).then(only.resolve, only.reject);
+      } else this.readRun(run);
     }
   };
 
   private readRun(run: QueuedRead[]): void {
+    this.stats.poolReads += run.length;
+    this.stats.preadvs++;
     const start = (run[0] as QueuedRead).position;
     readv(this.fd, run.map((r) => r.target), start, (error, bytesRead) => {
       for (const r of run) {

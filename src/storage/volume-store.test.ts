@@ -302,7 +302,7 @@ describe('CoW writes', () => {
     await reopened.close();
   });
 
-  it('readInto() with offload asks the data files for pool reads down the whole chain, PARTIAL clusters too', async () => {
+  it('readInto() offloads a read served whole from one layer; one split across layers, PARTIAL clusters too, stays on the loop', async () => {
     const store = await freshStore();
     const content = pattern(1 * MiB, 17);
     const volume = await store.cloneVolume(await importBuffer(store, content));
@@ -310,19 +310,47 @@ describe('CoW writes', () => {
     const expected = Buffer.from(content);
     Buffer.alloc(4 * KiB, 0xb1).copy(expected, 72 * KiB);
     await disk.write(72 * KiB, expected.subarray(72 * KiB, 76 * KiB)); // PARTIAL: one sub-cluster held
-    Buffer.alloc(64 * KiB, 0xb2).copy(expected, 256 * KiB);
-    await disk.write(256 * KiB, expected.subarray(256 * KiB, 320 * KiB)); // a whole cluster
+    Buffer.alloc(128 * KiB, 0xb2).copy(expected, 256 * KiB);
+    await disk.write(256 * KiB, expected.subarray(256 * KiB, 384 * KiB)); // two whole clusters
     const reads = vi.spyOn(PageCacheFile.prototype, 'read');
+    /** Reads the range with `offload`; says what the data files were asked (one entry per pread asked for). */
+    const asked = async (offset: number, length: number, offload: boolean): Promise<boolean[]> => {
+      reads.mockClear();
+      const out = Buffer.alloc(length + 16);
+      await disk.readInto!(out, 16, offset, length, { offload });
+      expect(out.subarray(16).equals(expected.subarray(offset, offset + length))).toBe(true);
+      return reads.mock.calls.map((call) => call[4] === true);
+    };
     try {
-      for (const offload of [true, false]) {
-        reads.mockClear();
-        const out = Buffer.alloc(1 * MiB + 16);
-        await disk.readInto!(out, 16, 0, 1 * MiB, { offload });
-        expect(out.subarray(16).equals(expected)).toBe(true);
-        // the image's runs, the clone's cluster, and the PARTIAL cluster's sub-clusters from both layers
-        expect(reads.mock.calls.length).toBeGreaterThanOrEqual(5);
-        expect(reads.mock.calls.every((call) => call[4] === offload)).toBe(true);
-      }
+      expect(await asked(512 * KiB, 256 * KiB, true)).toEqual([true]); // all from the image
+      expect(await asked(256 * KiB, 128 * KiB, true)).toEqual([true]); // all from the clone
+      expect(await asked(512 * KiB, 256 * KiB, false)).toEqual([false]);
+      // image, PARTIAL cluster (clone's sub-cluster between the image's), image, clone, image
+      const split = await asked(0, 1 * MiB, true);
+      expect(split.length).toBeGreaterThanOrEqual(6);
+      expect(split.every((offloaded) => !offloaded)).toBe(true);
+    } finally {
+      reads.mockRestore();
+    }
+    await disk.close();
+    await store.close();
+  });
+
+  it('a read split across layers fails only once every piece has settled: its buffer is never handed back while still filled', async () => {
+    const store = await freshStore();
+    const volume = await store.cloneVolume(await importBuffer(store, pattern(1 * MiB, 19)));
+    const disk = await store.openDisk(volume);
+    await disk.write(128 * KiB, Buffer.alloc(64 * KiB, 0xc1));
+    let slowPieceDone = false;
+    const reads = vi.spyOn(PageCacheFile.prototype, 'read').mockImplementationOnce(() => Promise.reject(new Error('EIO: first piece')));
+    reads.mockImplementationOnce(() => new Promise((resolve) => setTimeout(() => {
+      slowPieceDone = true;
+      resolve();
+    }, 50)));
+    try {
+      // image [0, 128K), clone [128K, 192K), image [192K, 256K): three pieces
+      await expect(disk.readInto!(Buffer.alloc(256 * KiB), 0, 0, 256 * KiB)).rejects.toThrow('EIO: first piece');
+      expect(slowPieceDone).toBe(true);
     } finally {
       reads.mockRestore();
     }
