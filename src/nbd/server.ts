@@ -1,5 +1,6 @@
 // The NBD server: a TCP listener whose connections become sessions on the exports of a registry.
 import { createServer, type Server } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { AppError } from '../core/errors.js';
 import { silentLogger, type NbdLogger } from './logger.js';
 import type { ExportRegistry } from './registry.js';
@@ -18,6 +19,11 @@ export interface NbdServerOptions {
   handshakeTimeoutMs?: number;
   /** Listen on this Unix socket instead of host:port (`nbd+unix:///name?socket=…`); `port` is then 0. */
   socketPath?: string;
+  /**
+   * TLS with NBD_OPT_STARTTLS (nbds:// URIs), with this certificate (PEM, chain first) and key: `allow`
+   * lets clients choose, `require` refuses every export to a connection without TLS. Off when absent.
+   */
+  tls?: { mode: 'allow' | 'require'; cert: string | Buffer; key: string | Buffer };
 }
 
 export interface NbdServer {
@@ -35,6 +41,9 @@ export async function startNbdServer(options: NbdServerOptions): Promise<NbdServ
   const sessions = new Set<NbdSession>();
   const replyBuffers = new ReplyBuffers();
   const readers = new ReadingSessions();
+  const tls = options.tls === undefined
+    ? undefined
+    : { mode: options.tls.mode, context: createSecureContext({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }) };
   const server: Server = createServer((socket) => {
     const session = new NbdSession(socket, {
       registry: options.registry,
@@ -42,6 +51,7 @@ export async function startNbdServer(options: NbdServerOptions): Promise<NbdServ
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 30_000,
       replyBuffers,
       readers,
+      ...(tls === undefined ? {} : { tls }),
     });
     sessions.add(session);
     void session.closed.then(() => sessions.delete(session));

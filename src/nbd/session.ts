@@ -4,10 +4,11 @@
 // for) is read from the page cache just before the kernel takes it: on the event loop while this session
 // reads alone, on the thread pool while other sessions read too (OFFLOAD_MIN_BYTES).
 import type { Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
 import { executeRequest, type CommandContext } from './commands.js';
 import type { NbdLogger } from './logger.js';
 import * as C from './protocol/constants.js';
-import { Handshake, type ExportCatalog } from './protocol/handshake.js';
+import { Handshake, type ExportCatalog, type TlsMode } from './protocol/handshake.js';
 import { NbdProtocolError, RequestParser, type NbdRequest } from './protocol/request-parser.js';
 import type { ExportEntry, ExportRegistry } from './registry.js';
 import type { ReadingSessions } from './reading-sessions.js';
@@ -36,6 +37,8 @@ export interface SessionOptions {
   replyBuffers: ReplyBuffers;
   /** Shared by the server's sessions: whether several read at once. */
   readers: ReadingSessions;
+  /** TLS offered with NBD_OPT_STARTTLS (the server's certificate and key in `context`), or required. */
+  tls?: { mode: Exclude<TlsMode, 'off'>; context: SecureContext };
 }
 
 export class NbdSession {
@@ -60,24 +63,62 @@ export class NbdSession {
   /** Resolves when the socket is closed and no request is running any more. */
   readonly closed: Promise<void>;
 
-  constructor(private readonly socket: Socket, private readonly options: SessionOptions) {
+  /** The connection: the TCP socket, or the TLS socket over it after STARTTLS. */
+  private socket: Socket;
+
+  constructor(socket: Socket, private readonly options: SessionOptions) {
+    this.socket = socket;
     this.closed = new Promise((resolve) => (this.settled = resolve));
-    this.handshake = new Handshake(catalogOf(options.registry));
+    this.handshake = new Handshake(catalogOf(options.registry), options.tls?.mode ?? 'off');
     socket.setNoDelay(true);
-    socket.setTimeout(options.handshakeTimeoutMs, () => this.abort('Handshake timed out'));
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => this.updateFlow());
-    socket.on('error', (error) => this.options.logger.debug({ err: error, remote: this.remote }, 'NBD socket error'));
-    socket.on('close', () => {
-      this.socketClosed = true;
-      // held READs never started: nobody is left to answer
-      this.inFlight -= this.heldReads.length;
-      this.heldReads = [];
-      this.addReadBytes(0);
-      this.entry?.users.delete(this);
-      this.checkSettled();
-    });
+    socket.setTimeout(options.handshakeTimeoutMs, this.onHandshakeTimeout);
+    socket.on('error', this.onSocketError);
+    this.listen(socket);
     socket.write(this.handshake.greeting());
+  }
+
+  private listen(socket: Socket): void {
+    socket.on('data', this.onData);
+    socket.on('drain', this.onDrain);
+    socket.on('close', this.onClose);
+  }
+
+  private readonly onHandshakeTimeout = (): void => this.abort('Handshake timed out');
+  private readonly onDrain = (): void => this.updateFlow();
+  private readonly onSocketError = (error: Error): void => this.options.logger.debug({ err: error, remote: this.remote }, 'NBD socket error');
+  private readonly onClose = (): void => {
+    this.socketClosed = true;
+    // held READs never started: nobody is left to answer
+    this.inFlight -= this.heldReads.length;
+    this.heldReads = [];
+    this.addReadBytes(0);
+    this.entry?.users.delete(this);
+    this.checkSettled();
+  };
+
+  /**
+   * STARTTLS was accepted and its ACK queued on the TCP socket: from here the session reads and writes
+   * through a TLS socket over it, and the handshake starts afresh once TLS is up. The client starts TLS only
+   * after the ACK (proto.md), so bytes that came with the option are a protocol violation.
+   */
+  private startTls(rest: Buffer): void {
+    if (rest.length > 0) return this.abort('Data after NBD_OPT_STARTTLS before its reply');
+    const raw = this.socket;
+    const tls = this.options.tls as NonNullable<SessionOptions['tls']>;
+    raw.removeListener('data', this.onData);
+    raw.removeListener('drain', this.onDrain);
+    raw.removeListener('close', this.onClose);
+    raw.setTimeout(0);
+    const secure = new TLSSocket(raw, { isServer: true, secureContext: tls.context });
+    this.socket = secure;
+    secure.setTimeout(this.options.handshakeTimeoutMs, this.onHandshakeTimeout);
+    secure.on('error', (error: Error) => {
+      this.options.logger.info({ err: error, remote: this.remote }, 'NBD TLS failed');
+      secure.destroy();
+    });
+    this.listen(secure);
+    // decrypted bytes only arrive once the TLS handshake has succeeded
+    this.handshake.tlsStarted();
   }
 
   private get remote(): string {
@@ -99,7 +140,7 @@ export class NbdSession {
     if (this.socketClosed && this.inFlight === 0) this.settled();
   }
 
-  private onData(chunk: Buffer): void {
+  private readonly onData = (chunk: Buffer): void => {
     try {
       if (this.parser !== undefined) {
         if (!this.disconnecting) this.parser.push(chunk, this.onRequest);
@@ -110,7 +151,7 @@ export class NbdSession {
       const reason = e instanceof NbdProtocolError ? e.message : `Internal error: ${String(e)}`;
       this.abort(reason);
     }
-  }
+  };
 
   private onHandshakeData(chunk: Buffer): void {
     for (const b of this.handshake.receive(chunk)) this.socket.write(b);
@@ -120,6 +161,7 @@ export class NbdSession {
       this.socket.end();
       return;
     }
+    if (status.state === 'starttls') return this.startTls(status.rest);
     if (status.state !== 'transmission') return;
     const entry = this.options.registry.attach(status.negotiated.exportName, this);
     if (entry === undefined) return this.abort(`Export "${status.negotiated.exportName}" went away`);

@@ -34,6 +34,7 @@ const ERR = 0x80000000;
 export const NBD_REP_ERR_UNSUP = ERR + 1;
 export const NBD_REP_ERR_POLICY = ERR + 2;
 export const NBD_REP_ERR_INVALID = ERR + 3;
+export const NBD_REP_ERR_TLS_REQD = ERR + 5;
 export const NBD_REP_ERR_UNKNOWN = ERR + 6;
 export const NBD_REP_ERR_SHUTDOWN = ERR + 7;
 export const NBD_REP_ERR_TOO_BIG = ERR + 9;

@@ -171,4 +171,59 @@ describe('Handshake', () => {
       expect(h.status.state === 'transmission' && Buffer.concat([h.status.rest, early]).toString()).toBe('tail');
     }
   });
+
+  describe('STARTTLS', () => {
+    const go = option(C.NBD_OPT_GO, goData('vol'));
+    it('is refused as unsupported when TLS is not configured', () => {
+      const r = replies(run(Buffer.concat([clientFlags, option(C.NBD_OPT_STARTTLS)])).out);
+      expect(r.map((x) => x.type)).toEqual([C.NBD_REP_ERR_UNSUP]);
+    });
+
+    it('is acknowledged when TLS is offered; negotiation waits for tlsStarted() and starts afresh: nothing agreed before TLS is kept', () => {
+      const h = new Handshake(catalog, 'allow');
+      const before = Buffer.concat([clientFlags, option(C.NBD_OPT_STRUCTURED_REPLY), option(C.NBD_OPT_SET_META_CONTEXT, metaData('vol', [C.BASE_ALLOCATION])), option(C.NBD_OPT_STARTTLS)]);
+      const r = replies(run(before, h).out);
+      expect(r.map((x) => x.type)).toEqual([C.NBD_REP_ACK, C.NBD_REP_META_CONTEXT, C.NBD_REP_ACK, C.NBD_REP_ACK]);
+      expect(r[3]!.option).toBe(C.NBD_OPT_STARTTLS);
+      expect(h.status).toMatchObject({ state: 'starttls' });
+      expect(h.receive(go)).toEqual([]); // nothing is read in clear text once STARTTLS is acknowledged
+      h.tlsStarted();
+      expect(h.encrypted).toBe(true);
+      const again = replies(run(option(C.NBD_OPT_STARTTLS), h).out);
+      expect(again.map((x) => x.type)).toEqual([C.NBD_REP_ERR_INVALID]);
+      run(go, h);
+      expect(h.status).toMatchObject({ state: 'transmission', negotiated: { exportName: 'vol', structuredReplies: false, baseAllocationId: undefined } });
+    });
+
+    it('with data is invalid', () => {
+      const r = replies(run(Buffer.concat([clientFlags, option(C.NBD_OPT_STARTTLS, Buffer.from('x'))]), new Handshake(catalog, 'allow')).out);
+      expect(r.map((x) => x.type)).toEqual([C.NBD_REP_ERR_INVALID]);
+    });
+
+    it('when TLS is offered, a client may also go on without it', () => {
+      const { h } = run(Buffer.concat([clientFlags, go]), new Handshake(catalog, 'allow'));
+      expect(h.status).toMatchObject({ state: 'transmission', negotiated: { exportName: 'vol' } });
+      expect(h.encrypted).toBe(false);
+    });
+
+    it('when TLS is required, options before it get TLS_REQD (ABORT still works) and EXPORT_NAME closes', () => {
+      const h = new Handshake(catalog, 'require');
+      const r = replies(run(Buffer.concat([clientFlags, option(C.NBD_OPT_LIST), go, option(C.NBD_OPT_STRUCTURED_REPLY), option(C.NBD_OPT_INFO, goData('vol'))]), h).out);
+      expect(r.map((x) => x.type)).toEqual([C.NBD_REP_ERR_TLS_REQD, C.NBD_REP_ERR_TLS_REQD, C.NBD_REP_ERR_TLS_REQD, C.NBD_REP_ERR_TLS_REQD]);
+      expect(r[1]!.data.toString()).toMatch(/requires TLS/);
+      expect(h.status.state).toBe('negotiating');
+      const aborted = run(Buffer.concat([clientFlags, option(C.NBD_OPT_ABORT)]), new Handshake(catalog, 'require'));
+      expect(replies(aborted.out).map((x) => x.type)).toEqual([C.NBD_REP_ACK]);
+      expect(aborted.h.status.state).toBe('closed');
+      const named = run(Buffer.concat([clientFlags, option(C.NBD_OPT_EXPORT_NAME, Buffer.from('vol'))]), new Handshake(catalog, 'require'));
+      expect(named.out.length).toBe(0);
+      expect(named.h.status).toMatchObject({ state: 'closed', reason: expect.stringMatching(/TLS is required/) });
+      // over TLS the same options are answered
+      const tls = new Handshake(catalog, 'require');
+      run(Buffer.concat([clientFlags, option(C.NBD_OPT_STARTTLS)]), tls);
+      tls.tlsStarted();
+      run(Buffer.concat([option(C.NBD_OPT_STRUCTURED_REPLY), go]), tls);
+      expect(tls.status).toMatchObject({ state: 'transmission', negotiated: { exportName: 'vol', structuredReplies: true } });
+    });
+  });
 });

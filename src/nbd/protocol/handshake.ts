@@ -28,10 +28,19 @@ export interface Negotiated {
 
 export type HandshakeStatus =
   | { state: 'negotiating' }
+  /** STARTTLS was accepted (its ACK is in the output): run the TLS handshake, then call `tlsStarted()`. */
+  | { state: 'starttls'; /** bytes received after STARTTLS (the client's first TLS bytes, if any) */ rest: Buffer }
   | { state: 'transmission'; negotiated: Negotiated; /** bytes received after the last option */ rest: Buffer }
   | { state: 'closed'; reason: string };
 
 const BASE_ALLOCATION_ID = 1;
+
+/**
+ * TLS on the connection (proto.md "TLS support"): not offered; offered (the client may use STARTTLS, or not:
+ * "selective" is not supported); or required ("forced": every option before STARTTLS but ABORT is refused
+ * with NBD_REP_ERR_TLS_REQD, and NBD_OPT_EXPORT_NAME, which has no error reply, closes the connection).
+ */
+export type TlsMode = 'off' | 'allow' | 'require';
 
 /**
  * One connection's handshake. Call `greeting()` once and send it; then feed received bytes to
@@ -44,9 +53,28 @@ export class Handshake {
   private metaExport: string | undefined;
   private metaSelected = false;
   private skipping: { option: number; remaining: number } | undefined;
+  private tlsActive = false;
   status: HandshakeStatus = { state: 'negotiating' };
 
-  constructor(private readonly catalog: ExportCatalog) {}
+  constructor(private readonly catalog: ExportCatalog, private readonly tls: TlsMode = 'off') {}
+
+  /** Whether the negotiation runs over TLS (STARTTLS succeeded). */
+  get encrypted(): boolean {
+    return this.tlsActive;
+  }
+
+  /**
+   * The TLS handshake after STARTTLS succeeded: negotiation starts afresh over it. Nothing agreed in clear
+   * text carries over (structured replies, metadata contexts: CVE-2021-3716 in nbdkit was keeping them).
+   */
+  tlsStarted(): void {
+    if (this.status.state !== 'starttls') throw new Error('tlsStarted() without STARTTLS');
+    this.tlsActive = true;
+    this.structured = false;
+    this.metaExport = undefined;
+    this.metaSelected = false;
+    this.status = { state: 'negotiating' };
+  }
 
   greeting(): Buffer {
     const b = Buffer.alloc(18);
@@ -63,7 +91,7 @@ export class Handshake {
     this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
     while (this.status.state === 'negotiating' && this.step(output));
     const after = this.status as HandshakeStatus;
-    if (after.state === 'transmission') {
+    if (after.state === 'transmission' || after.state === 'starttls') {
       this.status = { ...after, rest: this.buffered };
       this.buffered = Buffer.alloc(0);
     }
@@ -119,7 +147,19 @@ export class Handshake {
   private option(option: number, data: Buffer, output: Buffer[]): void {
     const reply = (type: number, payload?: Buffer): void => void output.push(encodeOptionReply(option, type, payload));
     const invalid = (message: string): void => reply(C.NBD_REP_ERR_INVALID, Buffer.from(message));
+    if (this.tls === 'require' && !this.tlsActive && option !== C.NBD_OPT_STARTTLS && option !== C.NBD_OPT_ABORT) {
+      // proto.md: EXPORT_NAME has no error reply, so the server closes instead
+      if (option === C.NBD_OPT_EXPORT_NAME) return void this.close('TLS is required; the client asked for an export without it');
+      return reply(C.NBD_REP_ERR_TLS_REQD, Buffer.from('This server requires TLS: use NBD_OPT_STARTTLS first (nbds:// URIs)'));
+    }
     switch (option) {
+      case C.NBD_OPT_STARTTLS:
+        if (data.length !== 0) return invalid('NBD_OPT_STARTTLS takes no data');
+        if (this.tls === 'off') return reply(C.NBD_REP_ERR_UNSUP, Buffer.from('TLS is not configured on this server'));
+        if (this.tlsActive) return invalid('TLS is already negotiated');
+        reply(C.NBD_REP_ACK);
+        this.status = { state: 'starttls', rest: Buffer.alloc(0) };
+        return;
       case C.NBD_OPT_EXPORT_NAME: {
         const name = decodeString(data);
         const info = name === undefined ? undefined : this.catalog.lookup(name);
