@@ -1,6 +1,7 @@
 // The composition root: builds every part of one appliance over a data directory, wires them, and
 // starts/stops the servers. `main.ts` (the `streamer` command) and the tests both use it.
 import { chmod, lstat, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { X509Certificate } from 'node:crypto';
 import { hostname, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
@@ -30,7 +31,7 @@ import { ServerProfileTemplates } from './deploy/server-profile-templates.js';
 import { ServerProfiles } from './deploy/server-profiles.js';
 import { ExtWorkerPool } from './guestfs/ext/index.js';
 import { openGuestSession } from './guestfs/open-session.js';
-import { ExportRegistry, startNbdServer, type ExportOptions, type NbdServer } from './nbd/index.js';
+import { ExportRegistry, startNbdServer, type ExportOptions, type NbdEndpoint, type NbdServer } from './nbd/index.js';
 import { HostSandbox, type HostLimits } from './planscript/host.js';
 import { goldenImageBytes, openVolumeStore, type Disk, type VolumeStore } from './storage/index.js';
 import { newResourceId } from './core/ids.js';
@@ -57,7 +58,16 @@ export interface ApplianceOptions {
    * The NBD server OS volumes are exported from; `streamer serve` uses 0.0.0.0:10809. Without it (tests,
    * embedding) 127.0.0.1 on any free port. `advertise` is the address compute modules reach it on.
    */
-  nbd?: { host: string; port: number; advertise?: string };
+  nbd?: {
+    host: string;
+    port: number;
+    advertise?: string;
+    /**
+     * TLS with NBD_OPT_STARTTLS, with this certificate and key (PEM): offered or required. When required,
+     * compute modules boot over TLS, verifying the certificate (written to tls/nbd-ca/ca-cert.pem).
+     */
+    tls?: { mode: 'allow' | 'require'; cert: string; key: string };
+  };
   /**
    * Plan-script host commands: where each run's scratch directory is made (default the OS temp directory;
    * keep it outside `dataDir`) and the limits of one host command (default DEFAULT_HOST_LIMITS).
@@ -82,6 +92,8 @@ export interface Appliance {
   readonly computeModules: ComputeModules;
   readonly volumeStore: VolumeStore;
   readonly nbd: NbdServer;
+  /** Where clients reach the NBD server, and its TLS. */
+  readonly nbdEndpoint: NbdEndpoint;
   readonly logger: Logger;
   /** Set when this start created the first administrator with a generated password. */
   readonly generatedAdminPassword: string | undefined;
@@ -112,7 +124,7 @@ function ownedExports(registry: ExportRegistry): { add(name: string, disk: Disk,
 }
 
 /** The NBD registry as the deployer sees it. */
-function volumeExports(registry: ExportRegistry, endpoint: { host: string; port: number }): VolumeExports {
+function volumeExports(registry: ExportRegistry, endpoint: NbdEndpoint): VolumeExports {
   const owned = ownedExports(registry);
   return {
     endpoint,
@@ -122,7 +134,7 @@ function volumeExports(registry: ExportRegistry, endpoint: { host: string; port:
 }
 
 /** The NBD registry as golden images see it: each export holds the image open, read-only. */
-function goldenImageExports(registry: ExportRegistry, endpoint: { host: string; port: number }, volumes: VolumeStore): GoldenImageExports {
+function goldenImageExports(registry: ExportRegistry, endpoint: NbdEndpoint, volumes: VolumeStore): GoldenImageExports {
   const owned = ownedExports(registry);
   return {
     endpoint,
@@ -168,8 +180,19 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
   // The data plane: OS volumes (read-write) and golden images (read-only) exported over NBD.
   const registry = new ExportRegistry();
   const nbdOptions = options.nbd ?? { host: '127.0.0.1', port: 0 };
-  const nbd = await startNbdServer({ host: nbdOptions.host, port: nbdOptions.port, registry });
-  const endpoint = { host: nbdOptions.advertise ?? (nbdOptions.host === '0.0.0.0' ? '127.0.0.1' : nbdOptions.host), port: nbd.port };
+  const nbdTls = nbdOptions.tls;
+  const nbd = await startNbdServer({ host: nbdOptions.host, port: nbdOptions.port, registry, ...(nbdTls === undefined ? {} : { tls: nbdTls }) });
+  const endpoint: NbdEndpoint = { host: nbdOptions.advertise ?? (nbdOptions.host === '0.0.0.0' ? '127.0.0.1' : nbdOptions.host), port: nbd.port };
+  if (nbdTls !== undefined) {
+    // the layout QEMU's tls-creds-x509 and libnbd's tls-certificates read: what a client trusts the server by
+    const caDir = join(options.dataDir, 'tls', 'nbd-ca');
+    await mkdir(caDir, { recursive: true });
+    await writeFile(join(caDir, 'ca-cert.pem'), nbdTls.cert);
+    endpoint.tls = { mode: nbdTls.mode, caDir };
+    if (nbdTls.mode === 'require' && !new X509Certificate(nbdTls.cert).ca) {
+      logger.warn({ certificate: join(options.dataDir, 'tls', 'cert.pem') }, 'NBD requires TLS but the certificate is not marked as a CA (basicConstraints CA:TRUE): QEMU compute modules will refuse it; move tls/ away to have a new one made at the next start');
+    }
+  }
   const bytes = goldenImageBytes(volumeStore);
   const goldenImages = new GoldenImages(store, bytes, goldenImageExports(registry, endpoint, volumeStore));
   // Deployment plans find golden images through the same Store they read (a transaction's during extract).
@@ -298,6 +321,7 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
     computeModules,
     volumeStore,
     nbd,
+    nbdEndpoint: endpoint,
     logger,
     generatedAdminPassword: admin?.generatedPassword,
     recoveredTasks,
@@ -332,6 +356,11 @@ export interface ServeOptions extends ApplianceOptions {
   host: string;
   port: number;
   http: boolean;
+  /**
+   * TLS on the NBD server with the appliance's certificate (the HTTPS one): off, offered (clients choose) or
+   * required. Default: offered with HTTPS, off with plain HTTP.
+   */
+  nbdTls?: 'off' | 'allow' | 'require';
 }
 
 export interface RunningAppliance {
@@ -341,8 +370,15 @@ export interface RunningAppliance {
 }
 
 export async function serveAppliance(options: ServeOptions): Promise<RunningAppliance> {
-  const appliance = await createAppliance(options);
-  const tls = options.http ? undefined : await loadOrCreateCertificate(options.dataDir, ['localhost', '127.0.0.1', hostname()]);
+  const nbdTls = options.nbdTls ?? (options.http ? 'off' : 'allow');
+  const names = ['localhost', '127.0.0.1', hostname(), ...(options.nbd?.advertise === undefined ? [] : [options.nbd.advertise])];
+  const certificate = options.http && nbdTls === 'off' ? undefined : await loadOrCreateCertificate(options.dataDir, names);
+  const nbd = options.nbd ?? { host: '127.0.0.1', port: 0 };
+  const appliance = await createAppliance({
+    ...options,
+    nbd: certificate === undefined || nbdTls === 'off' ? nbd : { ...nbd, tls: { mode: nbdTls, ...certificate } },
+  });
+  const tls = options.http ? undefined : certificate;
   const server = await listen(appliance.app, { host: options.host, port: options.port, ...(tls === undefined ? {} : { tls }) });
   return {
     appliance,

@@ -29,7 +29,14 @@ export async function loadOrCreateCertificate(dataDir: string, hostnames: string
     keySize: 2048,
     algorithm: 'sha256',
     notAfterDate: new Date(Date.now() + 10 * 365 * 24 * 3600 * 1000),
-    extensions: [{ name: 'subjectAltName', altNames }],
+    // CA:TRUE as openssl's self-signed certificates have it: QEMU's TLS client refuses a trusted certificate
+    // without it (the NBD server uses this certificate too)
+    extensions: [
+      { name: 'basicConstraints', cA: true },
+      { name: 'keyUsage', keyCertSign: true, digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames },
+    ],
   });
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeFile(keyPath, pems.private, { mode: 0o600 });

@@ -1,6 +1,7 @@
 // Golden images (reference §4.4, §7): the records and their rules. The bytes live in the volume store,
 // reached through the GoldenImageBytes port; upload, capture and bundle extract all end here. Each image is
 // offered read-only over NBD, under an unguessable export name kept on its record, through GoldenImageExports.
+import { exportTls, exportUri, type NbdEndpoint } from '../nbd/endpoint.js';
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
@@ -50,7 +51,7 @@ export interface GoldenImageBytes {
  */
 export interface GoldenImageExports {
   /** The address clients reach the NBD server at. */
-  readonly endpoint: { host: string; port: number };
+  readonly endpoint: NbdEndpoint;
   /** Offers the image's bytes under `exportName`, read-only. */
   add(exportName: string, storageId: string): Promise<void>;
   /** Withdraws the export, closing its sessions; false when there was none. */
@@ -296,7 +297,8 @@ export class GoldenImages {
       exportName: exported ? name : null,
       exportAddress: exported ? endpoint?.host : null,
       exportPort: exported ? endpoint?.port : null,
-      exportUri: exported && endpoint !== undefined ? `nbd://${endpoint.host}:${endpoint.port}/${name}` : null,
+      exportUri: exported && endpoint !== undefined ? exportUri(endpoint, name) : null,
+      exportTls: exported && endpoint !== undefined ? exportTls(endpoint) : null,
     };
   }
 

@@ -6,6 +6,8 @@ export interface BootTarget {
   host: string;
   port: number;
   exportName: string;
+  /** Connect with TLS, verifying the server with `ca-cert.pem` in `caDir` (the appliance requires TLS). */
+  tls?: { caDir: string };
 }
 
 export type PowerState = 'On' | 'Off';

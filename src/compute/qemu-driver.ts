@@ -127,6 +127,17 @@ function qmp(socketPath: string, command: string): Promise<void> {
   });
 }
 
+/** QEMU option values: a comma is written twice. */
+const optionValue = (s: string): string => s.replaceAll(',', ',,');
+
+/** The arguments that attach the OS volume as the module's virtio disk: over NBD, with TLS when asked. */
+export function bootDrive(target: BootTarget): string[] {
+  const nbd = `file.driver=nbd,file.server.type=inet,file.server.host=${optionValue(target.host)},file.server.port=${target.port},file.export=${optionValue(target.exportName)}`;
+  const drive = ['-drive', `${nbd}${target.tls === undefined ? '' : ',file.tls-creds=nbd-tls'},format=raw,if=virtio,cache=none`];
+  if (target.tls === undefined) return drive;
+  return ['-object', `tls-creds-x509,id=nbd-tls,dir=${optionValue(target.tls.caDir)},endpoint=client`, ...drive];
+}
+
 export class QemuDriver implements ComputeDriver {
   readonly kind = 'qemu';
   private child: ChildProcess | undefined;
@@ -147,7 +158,7 @@ export class QemuDriver implements ComputeDriver {
     const accel = await probeAccelerator();
     const monitor = join(this.runDir, 'qmp.sock');
     const args = ['-accel', accel, '-m', String(this.config.memoryMiB), '-smp', String(this.config.cpus), '-nodefaults', '-display', 'none', '-no-reboot', '-serial', 'stdio', '-qmp', `unix:${monitor},server=on,wait=off`];
-    if (target !== null) args.push('-drive', `file=nbd://${target.host}:${target.port}/${target.exportName},format=raw,if=virtio,cache=none`);
+    if (target !== null) args.push(...bootDrive(target));
     if (this.config.kernel !== undefined) {
       args.push('-kernel', this.config.kernel);
       if (this.config.initrd !== undefined) args.push('-initrd', this.config.initrd);

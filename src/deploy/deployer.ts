@@ -1,6 +1,7 @@
 // The deploy work behind server profiles: clone the golden image, personalize the clone with the build
 // plan, export it over NBD and boot the compute module from it — and the reverse. Each part of the
 // appliance it needs is a narrow port, so the flow reads top to bottom and tests can swap a part.
+import type { NbdEndpoint } from '../nbd/endpoint.js';
 import { randomBytes } from 'node:crypto';
 import { AppError, isAppError, toAppError } from '../core/errors.js';
 import { idFromUri, type BuildPlans, type DeploymentPlan, type GoldenImages, type PlanScripts } from '../artifacts/index.js';
@@ -20,7 +21,7 @@ export interface VolumeBackend {
 
 /** Volumes served over the network (the NBD export registry). */
 export interface VolumeExports {
-  readonly endpoint: { host: string; port: number };
+  readonly endpoint: NbdEndpoint;
   /** Serves `disk` under `name`; the registry closes the disk when the export is removed. */
   add(name: string, disk: Disk): void;
   /** Stops serving `name` (closing its sessions and its disk); nothing when it is not served. */
@@ -155,7 +156,9 @@ export class VolumeDeployer implements Deployer {
 
       await context.step('Boot compute module');
       if (request.hardware !== null) {
-        await this.p.modules.boot(request.hardware.id, { host, port, exportName }, context.signal);
+        const tls = this.p.exports.endpoint.tls;
+        const target = { host, port, exportName, ...(tls?.mode === 'require' ? { tls: { caDir: tls.caDir } } : {}) };
+        await this.p.modules.boot(request.hardware.id, target, context.signal);
         await context.progress(95, `Compute module "${request.hardware.name}" boots from ${record.name}`);
       } else {
         context.output('No compute module assigned: the volume is ready and exported');

@@ -1,5 +1,6 @@
 // OS volumes (reference §4.5): read-only records of the copy-on-write volumes deployments make, with the
 // deployment log (`archive`) and storage details (provisioned vs allocated, the NBD export).
+import { exportTls, exportUri, type NbdEndpoint } from '../nbd/endpoint.js';
 import { notFound } from '../core/errors.js';
 import { newResourceId } from '../core/ids.js';
 import { isoNow } from '../core/time.js';
@@ -35,10 +36,7 @@ export interface OsVolume extends Envelope {
 }
 
 /** Where the NBD server listens (for export addresses and the module's boot target). */
-export interface ExportEndpoint {
-  host: string;
-  port: number;
-}
+export type ExportEndpoint = NbdEndpoint;
 
 /** Allocation as the volume store reports it. */
 export type VolumeAllocation = (storageId: string) => Promise<{ provisionedBytes: number; allocatedBytes: number }>;
@@ -128,7 +126,8 @@ export class OsVolumes {
       exportName: v.doc.exportName,
       exportAddress: this.endpoint.host,
       exportPort: this.endpoint.port,
-      exportUri: `nbd://${this.endpoint.host}:${this.endpoint.port}/${v.doc.exportName}`,
+      exportUri: exportUri(this.endpoint, v.doc.exportName),
+      exportTls: exportTls(this.endpoint),
     };
   }
 

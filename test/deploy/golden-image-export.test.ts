@@ -114,3 +114,27 @@ describe('golden image NBD export', () => {
     await run('qemu-img', ['compare', '-f', 'raw', '-F', 'raw', source, given.exportUri]);
   }, 60_000);
 });
+
+describe('an appliance that requires TLS on NBD', () => {
+  it('shows nbds:// exports that clients open trusting the appliance certificate, and refuses clear-text clients', async () => {
+    const tlsData = join(work, 'tls-data');
+    const secure = await startServedAppliance(tlsData, { nbdTls: 'require' });
+    try {
+      const uploaded = await secure.uploadGoldenImage('secure-base', source);
+      const storage = (await secure.call('GET', `/rest/golden-images/${uploaded.id}/storage`)).body;
+      expect(storage).toMatchObject({ exportTls: 'require', exportUri: `nbds://127.0.0.1:${storage.exportPort}/${storage.exportName}` });
+      // the certificate clients trust is the appliance's own (tls/cert.pem), laid out for libnbd and QEMU
+      const ca = join(tlsData, 'tls', 'nbd-ca');
+      const info = await nbdinfo(`${storage.exportUri as string}?tls-certificates=${ca}`);
+      expect(info).toMatchObject({ TLS: true, exports: [{ 'export-size': (await stat(source)).size, is_read_only: true }] });
+      await run('qemu-img', [
+        'compare', '--object', `tls-creds-x509,id=tls0,dir=${ca},endpoint=client`, '--image-opts',
+        `driver=nbd,server.type=inet,server.host=127.0.0.1,server.port=${storage.exportPort},export=${storage.exportName},tls-creds=tls0`,
+        `driver=raw,file.driver=file,file.filename=${source}`,
+      ]);
+      await expect(run('nbdinfo', ['--size', `nbd://127.0.0.1:${storage.exportPort}/${storage.exportName}`])).rejects.toThrow(/requires TLS/);
+    } finally {
+      await secure.stop();
+    }
+  }, 60_000);
+});

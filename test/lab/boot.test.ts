@@ -1,7 +1,8 @@
 // The lab end-to-end test (issue 5): a bootable Linux golden image built from Debian packages is uploaded,
 // deployed to a QEMU compute module that boots it over NBD and prints its personalized hostname; the
 // profile's attributes change → it redeploys and boots with the new name; the volume is captured with a
-// plan that removes the hostname, and the captured image boots on a second module.
+// plan that removes the hostname, and the captured image boots on a second module. The appliance requires
+// TLS on NBD, so the modules boot over TLS, verifying its certificate (clear-text boots: test/nbd/qemu-guest).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ beforeAll(async () => {
   requireTool('qemu-system-x86_64', 'qemu-system-x86');
   work = await mkdtemp(join(tmpdir(), 'streamer-lab-'));
   lab = await buildLabImage(work);
-  a = await startServedAppliance(join(work, 'data'));
+  a = await startServedAppliance(join(work, 'data'), { nbdTls: 'require' });
 }, 120_000);
 
 afterAll(async () => {
@@ -55,6 +56,8 @@ describe('lab: QEMU compute modules boot OS volumes over NBD', () => {
     expect(deploy.taskState, JSON.stringify(deploy.taskErrors)).toBe('Completed');
     expect(await consoleShows(module.uri, /Streamer lab: hostname=lab-01 marker=lab-marker/)).toMatch(/lab-01 login:/);
     const profileUri = deploy.associatedResource.resourceUri as string;
+    const volumeStorage = (await a.call('GET', `${(await a.call('GET', profileUri)).body.osDeploymentSettings.osVolumeUri as string}/storage`)).body;
+    expect(volumeStorage).toMatchObject({ exportTls: 'require', exportUri: expect.stringMatching(/^nbds:\/\/127\.0\.0\.1:\d+\/osvol-[0-9a-f]{32}$/) });
 
     const profile = (await a.call('GET', profileUri)).body;
     const redeploy = await a.finished(await a.call('PUT', profileUri, {

@@ -15,13 +15,18 @@ export function registerServe(program: Command, serve: (options: ServeOptions) =
     .option('--deploy-concurrency <n>', 'deploys and captures that run at once; more wait in a queue', '8')
     .option('--nbd-port <port>', 'NBD port OS volumes are exported on (0: any free port)', '10809')
     .option('--nbd-address <address>', 'address compute modules reach the NBD server on (default: --host, or 127.0.0.1 for 0.0.0.0)')
-    .action(async (opts: { data: string; host: string; port: string; http: boolean; adminPassword?: string; demo: boolean; nbdPort: string; nbdAddress?: string; deployConcurrency: string }) => {
+    .option('--nbd-tls <mode>', 'TLS on the NBD server with the appliance certificate: off, allow (clients choose) or require (default: allow; off with --http)')
+    .action(async (opts: { data: string; host: string; port: string; http: boolean; adminPassword?: string; demo: boolean; nbdPort: string; nbdAddress?: string; nbdTls?: string; deployConcurrency: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Cannot start: "--port ${opts.port}" is not a port number`);
       const nbdPort = Number(opts.nbdPort);
       if (!Number.isInteger(nbdPort) || nbdPort < 0 || nbdPort > 65535) throw new Error(`Cannot start: "--nbd-port ${opts.nbdPort}" is not a port number`);
       const deploys = Number(opts.deployConcurrency);
       if (!Number.isInteger(deploys) || deploys < 1) throw new Error(`Cannot start: "--deploy-concurrency ${opts.deployConcurrency}" is not a positive whole number`);
+      const nbdTls = opts.nbdTls;
+      if (nbdTls !== undefined && nbdTls !== 'off' && nbdTls !== 'allow' && nbdTls !== 'require') {
+        throw new Error(`Cannot start: "--nbd-tls ${nbdTls}" is not one of off, allow, require`);
+      }
       const adminPassword = opts.adminPassword ?? process.env['STREAMER_ADMIN_PASSWORD'];
       const running = await serve({
         dataDir: opts.data,
@@ -31,13 +36,16 @@ export function registerServe(program: Command, serve: (options: ServeOptions) =
         demo: opts.demo,
         taskLimits: { deploy: deploys },
         nbd: { host: opts.host, port: nbdPort, ...(opts.nbdAddress === undefined ? {} : { advertise: opts.nbdAddress }) },
+        ...(nbdTls === undefined ? {} : { nbdTls }),
         ...(adminPassword === undefined ? {} : { adminPassword }),
       });
       const { appliance, server } = running;
       if (appliance.generatedAdminPassword !== undefined) {
         process.stdout.write(`First start: user "Administrator", password "${appliance.generatedAdminPassword}" (shown once; change it with PUT /rest/users)\n`);
       }
-      process.stdout.write(`Streamer listening on ${server.url} (NBD on port ${appliance.nbd.port}, data: ${opts.data})\n`);
+      const tls = appliance.nbdEndpoint.tls;
+      const nbdSecurity = tls === undefined ? 'no TLS' : tls.mode === 'require' ? 'TLS required' : 'TLS offered';
+      process.stdout.write(`Streamer listening on ${server.url} (NBD on port ${appliance.nbd.port}, ${nbdSecurity}; data: ${opts.data})\n`);
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           appliance.logger.info({ signal }, 'shutting down');
