@@ -4,7 +4,7 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomFillSync } from 'node:crypto';
-import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,6 +111,34 @@ async function ours(disk: Disk, readOnly: boolean): Promise<Served> {
   return { url: `nbd://127.0.0.1:${server.port}/d`, stop: () => server.close() };
 }
 
+/**
+ * A self-signed certificate for 127.0.0.1 in the layout nbdkit (server-cert.pem, server-key.pem) and libnbd
+ * (ca-cert.pem) read; returns the directory.
+ */
+function makeCertificates(): string {
+  const tls = join(dir, 'tls');
+  spawnChecked('mkdir', ['-p', tls]);
+  spawnChecked('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(tls, 'server-key.pem'), '-out', join(tls, 'server-cert.pem')]);
+  spawnChecked('cp', [join(tls, 'server-cert.pem'), join(tls, 'ca-cert.pem')]);
+  return tls;
+}
+
+/** `served` with its URL as nbds:// trusting the certificates in `tls`. */
+function overTls(served: Served, tls: string): Served {
+  return { ...served, url: `${served.url.replace(/^nbd:/, 'nbds:')}?tls-certificates=${tls}` };
+}
+
+async function oursTls(disk: Disk, tls: string): Promise<Served> {
+  const registry = new ExportRegistry();
+  registry.add('d', disk, { readOnly: true });
+  const server = await startNbdServer({
+    host: '127.0.0.1', port: nextPort++, registry,
+    tls: { mode: 'require', cert: readFileSync(join(tls, 'server-cert.pem')), key: readFileSync(join(tls, 'server-key.pem')) },
+  });
+  return overTls({ url: `nbd://127.0.0.1:${server.port}/d`, stop: () => server.close() }, tls);
+}
+
 const seqRead = (connections: 1 | 4) => async (url: string): Promise<number> =>
   SIZE / MiB / (await timed('nbdcopy', connections === 1 ? ['--connections=1', url, 'null:'] : [url, 'null:']));
 
@@ -213,7 +241,7 @@ function writeResults(): void {
 }
 
 async function main(): Promise<void> {
-  for (const [tool, pkg] of [['nbdcopy', 'libnbd-bin'], ['nbdkit', 'nbdkit'], ['qemu-nbd', 'qemu-utils'], ['qemu-io', 'qemu-utils'], ['fio', 'fio']]) {
+  for (const [tool, pkg] of [['nbdcopy', 'libnbd-bin'], ['nbdkit', 'nbdkit'], ['qemu-nbd', 'qemu-utils'], ['qemu-io', 'qemu-utils'], ['fio', 'fio'], ['openssl', 'openssl']]) {
     if (!has(tool as string)) throw new Error(`Cannot run the benchmark: "${tool}" is missing (apt-get install ${pkg})`);
   }
   say(`# ${new Date().toISOString()} data ${SIZE / MiB} MiB, fio ${FIO_SECONDS} s per case, median of ${ROUNDS} alternating runs, node ${process.version}`);
@@ -235,6 +263,25 @@ async function main(): Promise<void> {
       ours: async () => { const s = await ours(disks.raw(), true); await warm(s.url); return s; },
     },
     [...seq('nbdkit'), ...seq('ours'), ...seq('qemu-nbd')],
+  );
+
+  // TLS (information): both servers require it, nbdkit through GnuTLS, ours through Node's OpenSSL
+  const tls = makeCertificates();
+  await compare(
+    {
+      nbdkit: async () => {
+        const s = overTls(await child('nbdkit', (p) => ['-f', '--exit-with-parent', '-i', '127.0.0.1', '-p', String(p), '--tls=require', `--tls-certificates=${tls}`, '-r', 'file', raw], ''), tls);
+        await warm(s.url);
+        return s;
+      },
+      ours: async () => { const s = await oursTls(disks.raw(), tls); await warm(s.url); return s; },
+    },
+    [
+      { name: 'nbdkit seq-read tls 4conn', server: 'nbdkit', unit: 'MiB/s', run: seqRead(4) },
+      { name: 'nbdkit seq-read tls 1conn', server: 'nbdkit', unit: 'MiB/s', run: seqRead(1) },
+      { name: 'ours seq-read tls 4conn', server: 'ours', unit: 'MiB/s', run: seqRead(4) },
+      { name: 'ours seq-read tls 1conn', server: 'ours', unit: 'MiB/s', run: seqRead(1) },
+    ],
   );
 
   const overlay = makeQcow2Overlay(raw);
@@ -321,6 +368,8 @@ async function main(): Promise<void> {
   if (PIN !== undefined) pinSelf(PIN.all);
   ratio('seq-read 4conn ours/nbdkit', 'ours seq-read 4conn', 'nbdkit seq-read 4conn', '>= 1.0');
   ratio('seq-read 1conn ours/nbdkit', 'ours seq-read 1conn', 'nbdkit seq-read 1conn', '>= 1.0');
+  ratio('seq-read tls 4conn ours/nbdkit', 'ours seq-read tls 4conn', 'nbdkit seq-read tls 4conn', 'info');
+  ratio('seq-read tls 1conn ours/nbdkit', 'ours seq-read tls 1conn', 'nbdkit seq-read tls 1conn', 'info');
   ratio('seq-read 4 clients ours/nbdkit', 'ours seq-read 4 clients', 'nbdkit seq-read 4 clients', 'info');
   ratio('seq-read 4conn ours/qemu-nbd', 'ours seq-read 4conn', 'qemu-nbd seq-read 4conn', 'info');
   ratio('cow-read ours/qemu-nbd-qcow2', 'ours cow-read 4conn', 'qemu-nbd-qcow2 cow-read 4conn', '>= 1.0');
