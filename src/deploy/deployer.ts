@@ -1,7 +1,7 @@
 // The deploy work behind server profiles: clone the golden image, personalize the clone with the build
 // plan, export it over NBD and boot the compute module from it — and the reverse. Each part of the
 // appliance it needs is a narrow port, so the flow reads top to bottom and tests can swap a part.
-import type { NbdEndpoint } from '../nbd/endpoint.js';
+import { exportUri, type NbdEndpoint } from '../nbd/endpoint.js';
 import { randomBytes } from 'node:crypto';
 import { AppError, isAppError, toAppError } from '../core/errors.js';
 import { idFromUri, type BuildPlans, type DeploymentPlan, type GoldenImages, type PlanScripts } from '../artifacts/index.js';
@@ -152,7 +152,7 @@ export class VolumeDeployer implements Deployer {
       exported = true;
       disk = undefined;
       const { host, port } = this.p.exports.endpoint;
-      await context.progress(75, `Exported ${record.name} at nbd://${host}:${port}/<export name>`);
+      await context.progress(75, `Exported ${record.name} at ${exportUri(this.p.exports.endpoint, '<export name>')}`);
 
       await context.step('Boot compute module');
       if (request.hardware !== null) {

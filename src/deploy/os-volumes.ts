@@ -61,7 +61,7 @@ export class OsVolumes {
       description: d.description,
       size: d.sizeBytes,
       oeVolumeId: d.storageId,
-      oeVolumeIQN: `nbd://${this.endpoint.host}:${this.endpoint.port}/${d.exportName}`,
+      oeVolumeIQN: exportUri(this.endpoint, d.exportName),
       oeVolumeIp: this.endpoint.host,
       statelessServerUri: d.serverProfileId === null ? null : `/rest/server-profiles/${d.serverProfileId}`,
       goldenVolumeUri: d.goldenImageId === null ? null : `/rest/golden-images/${d.goldenImageId}`,
