@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExportRegistry, startNbdServer, type NbdServer } from '../../src/nbd/index.js';
+import { connect } from 'node:net';
+import * as C from '../../src/nbd/protocol/constants.js';
+import { optionBytes } from './raw-client.js';
 import { PlainFileDisk, SparseMemoryDisk } from './test-disks.js';
 import { requireTool, tool } from './tools.js';
 
@@ -90,5 +93,32 @@ describe('NBD over TLS', () => {
     await expect(tool('nbdinfo', ['--size', nbds(offered, 'small', untrusted)])).rejects.toThrow(/certificate verification/);
     await expect(tool('nbdinfo', ['--size', nbds(required, 'small', untrusted)])).rejects.toThrow(/certificate verification/);
     expect((await tool('nbdinfo', ['--size', nbds(required, 'small')])).trim()).toBe(String(MiB));
+  });
+
+  it('garbage instead of a TLS handshake, or bytes sent behind STARTTLS, close that connection only', async () => {
+    /** Connects, sends the client flags and STARTTLS (with `behind` in the same write), then `after`; resolves with what came back once closed. */
+    const session = (behind: Buffer, after: Buffer): Promise<Buffer> => new Promise((resolve, reject) => {
+      const socket = connect(offered.port, '127.0.0.1');
+      const chunks: Buffer[] = [];
+      let greeted = false;
+      socket.on('data', (d: Buffer) => {
+        chunks.push(d);
+        if (!greeted && Buffer.concat(chunks).length >= 18) {
+          greeted = true;
+          socket.write(Buffer.concat([Buffer.from([0, 0, 0, 3]), optionBytes(C.NBD_OPT_STARTTLS), behind]));
+          setTimeout(() => socket.write(after, () => undefined), 50);
+        }
+      });
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve(Buffer.concat(chunks)));
+      setTimeout(() => reject(new Error('the server kept a broken connection open')), 10_000);
+    });
+    const garbage = randomBytes(4096);
+    const acked = await session(Buffer.alloc(0), garbage);
+    // greeting, then STARTTLS's ACK; the garbage ends it in the TLS layer
+    expect(acked.readUInt32BE(18 + 8)).toBe(C.NBD_OPT_STARTTLS);
+    expect(acked.readUInt32BE(18 + 12)).toBe(C.NBD_REP_ACK);
+    await session(garbage, Buffer.alloc(0));
+    expect((await tool('nbdinfo', ['--size', nbds(offered, 'small')])).trim()).toBe(String(MiB));
   });
 });
