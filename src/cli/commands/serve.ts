@@ -1,5 +1,7 @@
 // `streamer serve`: runs an appliance on a data directory until SIGINT/SIGTERM, then shuts down gracefully.
 import type { Command } from 'commander';
+import { invalid } from '../../core/errors.js';
+import { CLI_USAGE } from '../exit-codes.js';
 import type { RunningAppliance, ServeOptions } from '../../appliance.js';
 
 export function registerServe(program: Command, serve: (options: ServeOptions) => Promise<RunningAppliance>): void {
@@ -18,14 +20,14 @@ export function registerServe(program: Command, serve: (options: ServeOptions) =
     .option('--nbd-tls <mode>', 'TLS on the NBD server with the appliance certificate: off, allow (clients choose) or require (default: allow; off with --http)')
     .action(async (opts: { data: string; host: string; port: string; http: boolean; adminPassword?: string; demo: boolean; nbdPort: string; nbdAddress?: string; nbdTls?: string; deployConcurrency: string }) => {
       const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Cannot start: "--port ${opts.port}" is not a port number`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalid(CLI_USAGE, `Cannot start: "--port ${opts.port}" is not a port number`);
       const nbdPort = Number(opts.nbdPort);
-      if (!Number.isInteger(nbdPort) || nbdPort < 0 || nbdPort > 65535) throw new Error(`Cannot start: "--nbd-port ${opts.nbdPort}" is not a port number`);
+      if (!Number.isInteger(nbdPort) || nbdPort < 0 || nbdPort > 65535) throw invalid(CLI_USAGE, `Cannot start: "--nbd-port ${opts.nbdPort}" is not a port number`);
       const deploys = Number(opts.deployConcurrency);
-      if (!Number.isInteger(deploys) || deploys < 1) throw new Error(`Cannot start: "--deploy-concurrency ${opts.deployConcurrency}" is not a positive whole number`);
+      if (!Number.isInteger(deploys) || deploys < 1) throw invalid(CLI_USAGE, `Cannot start: "--deploy-concurrency ${opts.deployConcurrency}" is not a positive whole number`);
       const nbdTls = opts.nbdTls;
       if (nbdTls !== undefined && nbdTls !== 'off' && nbdTls !== 'allow' && nbdTls !== 'require') {
-        throw new Error(`Cannot start: "--nbd-tls ${nbdTls}" is not one of off, allow, require`);
+        throw invalid(CLI_USAGE, `Cannot start: "--nbd-tls ${nbdTls}" is not one of off, allow, require`);
       }
       const adminPassword = opts.adminPassword ?? process.env['STREAMER_ADMIN_PASSWORD'];
       const running = await serve({
