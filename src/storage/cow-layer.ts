@@ -293,9 +293,11 @@ export { ABSENT, DATA, PARTIAL, ZERO };
  * Waits for every read, each filling its own part of one buffer, then fails with the first failure: the
  * caller never gets the buffer back (to reuse or send) while a read is still filling it.
  */
-async function allRead(reads: Promise<void>[]): Promise<void> {
-  if (reads.length <= 1) return reads[0];
-  const results = await Promise.allSettled(reads);
-  const failed = results.find((r) => r.status === 'rejected');
-  if (failed !== undefined) throw failed.reason;
+function allRead(reads: Promise<void>[]): Promise<void> {
+  // one piece (most reads): its own promise, no further hop
+  if (reads.length <= 1) return reads[0] ?? Promise.resolve();
+  return Promise.allSettled(reads).then((results) => {
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+  });
 }
