@@ -152,6 +152,9 @@ function goldenImageExports(registry: ExportRegistry, endpoint: NbdEndpoint, vol
   };
 }
 
+/** The NBD server without `nbd` options: loopback, any free port. */
+const DEFAULT_NBD: NonNullable<ApplianceOptions['nbd']> = { host: '127.0.0.1', port: 0 };
+
 export async function createAppliance(options: ApplianceOptions): Promise<Appliance> {
   const logger = options.logger ?? pino({ level: 'info' });
   await mkdir(options.dataDir, { recursive: true });
@@ -179,7 +182,7 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
   const volumeStore = await openVolumeStore(join(options.dataDir, 'volumes'));
   // The data plane: OS volumes (read-write) and golden images (read-only) exported over NBD.
   const registry = new ExportRegistry();
-  const nbdOptions = options.nbd ?? { host: '127.0.0.1', port: 0 };
+  const nbdOptions = options.nbd ?? DEFAULT_NBD;
   const nbdTls = nbdOptions.tls;
   const nbd = await startNbdServer({ host: nbdOptions.host, port: nbdOptions.port, registry, ...(nbdTls === undefined ? {} : { tls: nbdTls }) });
   const endpoint: NbdEndpoint = { host: nbdOptions.advertise ?? (nbdOptions.host === '0.0.0.0' ? '127.0.0.1' : nbdOptions.host), port: nbd.port };
@@ -373,7 +376,7 @@ export async function serveAppliance(options: ServeOptions): Promise<RunningAppl
   const nbdTls = options.nbdTls ?? (options.http ? 'off' : 'allow');
   const names = ['localhost', '127.0.0.1', hostname(), ...(options.nbd?.advertise === undefined ? [] : [options.nbd.advertise])];
   const certificate = options.http && nbdTls === 'off' ? undefined : await loadOrCreateCertificate(options.dataDir, names);
-  const nbd = options.nbd ?? { host: '127.0.0.1', port: 0 };
+  const nbd = options.nbd ?? DEFAULT_NBD;
   const appliance = await createAppliance({
     ...options,
     nbd: certificate === undefined || nbdTls === 'off' ? nbd : { ...nbd, tls: { mode: nbdTls, ...certificate } },

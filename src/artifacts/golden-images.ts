@@ -1,7 +1,7 @@
 // Golden images (reference §4.4, §7): the records and their rules. The bytes live in the volume store,
 // reached through the GoldenImageBytes port; upload, capture and bundle extract all end here. Each image is
 // offered read-only over NBD, under an unguessable export name kept on its record, through GoldenImageExports.
-import { exportTls, exportUri, type NbdEndpoint } from '../nbd/endpoint.js';
+import { exportFields, type NbdEndpoint } from '../nbd/endpoint.js';
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
@@ -286,7 +286,6 @@ export class GoldenImages {
     const { provisionedBytes, allocatedBytes } = await this.bytes.allocation(current.doc.storageId);
     const name = current.doc.exportName;
     const exported = this.exports !== undefined && name !== undefined && this.exports.has(name);
-    const endpoint = this.exports?.endpoint;
     return {
       type: 'GoldenImageStorage',
       goldenImageUri: `/rest/golden-images/${current.id}`,
@@ -294,11 +293,7 @@ export class GoldenImages {
       allocatedCapacity: allocatedBytes,
       protocol: 'nbd',
       readOnly: true,
-      exportName: exported ? name : null,
-      exportAddress: exported ? endpoint?.host : null,
-      exportPort: exported ? endpoint?.port : null,
-      exportUri: exported && endpoint !== undefined ? exportUri(endpoint, name) : null,
-      exportTls: exported && endpoint !== undefined ? exportTls(endpoint) : null,
+      ...exportFields(this.exports?.endpoint, exported ? name : null),
     };
   }
 

@@ -1,6 +1,6 @@
 // OS volumes (reference §4.5): read-only records of the copy-on-write volumes deployments make, with the
 // deployment log (`archive`) and storage details (provisioned vs allocated, the NBD export).
-import { exportTls, exportUri, type NbdEndpoint } from '../nbd/endpoint.js';
+import { exportFields, exportUri, type NbdEndpoint } from '../nbd/endpoint.js';
 import { notFound } from '../core/errors.js';
 import { newResourceId } from '../core/ids.js';
 import { isoNow } from '../core/time.js';
@@ -123,11 +123,7 @@ export class OsVolumes {
       provisionedCapacity: provisionedBytes,
       allocatedCapacity: allocatedBytes,
       protocol: 'nbd',
-      exportName: v.doc.exportName,
-      exportAddress: this.endpoint.host,
-      exportPort: this.endpoint.port,
-      exportUri: exportUri(this.endpoint, v.doc.exportName),
-      exportTls: exportTls(this.endpoint),
+      ...exportFields(this.endpoint, v.doc.exportName),
     };
   }
 

@@ -15,7 +15,22 @@ export function exportUri(endpoint: NbdEndpoint, name: string): string {
   return `${endpoint.tls?.mode === 'require' ? 'nbds' : 'nbd'}://${endpoint.host}:${endpoint.port}/${name}`;
 }
 
-/** TLS on the endpoint as the storage documents show it. */
-export function exportTls(endpoint: NbdEndpoint): 'off' | 'allow' | 'require' {
-  return endpoint.tls?.mode ?? 'off';
+/** The export fields of a /storage document; all null when `name` is not exported. */
+export function exportFields(endpoint: NbdEndpoint | undefined, name: string | null | undefined): {
+  exportName: string | null;
+  exportAddress: string | null;
+  exportPort: number | null;
+  exportUri: string | null;
+  exportTls: 'off' | 'allow' | 'require' | null;
+} {
+  if (endpoint === undefined || name === undefined || name === null) {
+    return { exportName: null, exportAddress: null, exportPort: null, exportUri: null, exportTls: null };
+  }
+  return {
+    exportName: name,
+    exportAddress: endpoint.host,
+    exportPort: endpoint.port,
+    exportUri: exportUri(endpoint, name),
+    exportTls: endpoint.tls?.mode ?? 'off',
+  };
 }

@@ -4,5 +4,5 @@ export type { NbdServer, NbdServerOptions } from './server.js';
 export { ExportRegistry } from './registry.js';
 export type { ExportOptions, ExportSummary } from './registry.js';
 export type { NbdLogger } from './logger.js';
-export { exportTls, exportUri } from './endpoint.js';
+export { exportFields, exportUri } from './endpoint.js';
 export type { NbdEndpoint } from './endpoint.js';

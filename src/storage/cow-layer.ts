@@ -150,24 +150,22 @@ export class CowLayer {
    */
   readInto(out: Buffer, at: number, offset: number, length: number, offload = false): Promise<void> {
     const cb = this.clusterBytes;
-    const runs: { owner: CowLayer | typeof MIXED | null; from: number; to: number }[] = [];
+    const reads: Promise<void>[] = [];
     const end = offset + length;
     for (let pos = offset; pos < end; ) {
       const c = Math.floor(pos / cb);
       const owner = this.owner(c);
       let runEnd = Math.min(end, (c + 1) * cb);
-      // extend the run while the next clusters come from the same layer: one pread per run
-      if (owner !== MIXED) while (runEnd < end && this.owner(Math.floor(runEnd / cb)) === owner) runEnd = Math.min(end, runEnd + cb);
-      runs.push({ owner, from: pos, to: runEnd });
+      const into = at + (pos - offset);
+      if (owner === MIXED) reads.push(this.readSpan(c, out, into, pos, runEnd));
+      else {
+        // extend the run while the next clusters come from the same layer: one pread per run
+        while (runEnd < end && this.owner(Math.floor(runEnd / cb)) === owner) runEnd = Math.min(end, runEnd + cb);
+        const whole = pos === offset && runEnd === end;
+        if (owner === null) out.fill(0, into, into + (runEnd - pos));
+        else reads.push(owner.dataIo.read(out, into, runEnd - pos, pos, offload && whole));
+      }
       pos = runEnd;
-    }
-    const whole = runs.length === 1 && runs[0]!.owner !== MIXED;
-    const reads: Promise<void>[] = [];
-    for (const { owner, from, to } of runs) {
-      const into = at + (from - offset);
-      if (owner === null) out.fill(0, into, into + (to - from));
-      else if (owner === MIXED) reads.push(this.readSpan(Math.floor(from / cb), out, into, from, to));
-      else reads.push(owner.dataIo.read(out, into, to - from, from, offload && whole));
     }
     return allRead(reads);
   }
