@@ -55,6 +55,43 @@ describe('executeRequest', () => {
     expect(simple!.subarray(16).toString()).toBe('hello');
   });
 
+  it('answers with the disk\'s page-cache views, uncopied, where allowed; reads into a buffer when they are refused', async () => {
+    const inner = new SparseMemoryDisk(1024 * KiB);
+    await inner.write(8192, Buffer.from('hello views'));
+    const asked: string[] = [];
+    let cached = true;
+    const disk: Disk = Object.assign(inner, {
+      readViews(offset: number, length: number): Buffer[] | undefined {
+        asked.push(`views ${offset}+${length}`);
+        if (offset + length > 1024 * KiB) throw new RangeError('past the end');
+        return cached ? [Buffer.from('hello'), Buffer.from(' views').subarray(0, length - 5)] : undefined;
+      },
+      async readInto(out: Buffer, at: number, offset: number, length: number) {
+        asked.push(`readInto ${offset}+${length}`);
+        (await inner.read(offset, length)).copy(out, at);
+      },
+    });
+    const read = req(C.NBD_CMD_READ, { offset: 8192n, length: 11 });
+    const [header, ...data] = await executeRequest(ctx({ disk, viewReads: true }), read);
+    expect(header!.length).toBe(28);
+    expect(header!.readUInt32BE(16)).toBe(19);
+    expect(Buffer.concat(data).toString()).toBe('hello views');
+    const [simple, ...simpleData] = await executeRequest(ctx({ disk, viewReads: true, structuredReplies: false }), read);
+    expect(simple!.length).toBe(16);
+    expect(Buffer.concat(simpleData).toString()).toBe('hello views');
+    expect(asked.splice(0)).toEqual(['views 8192+11', 'views 8192+11']);
+    // not allowed (TLS), or not cached: one buffer, read into
+    for (const viewReads of [false, true]) {
+      cached = !viewReads;
+      const out = await executeRequest(ctx({ disk, viewReads }), read);
+      expect(out.length).toBe(1);
+      expect(out[0]!.subarray(28).toString()).toBe('hello views');
+    }
+    expect(asked.splice(0)).toEqual(['readInto 8192+11', 'views 8192+11', 'readInto 8192+11']);
+    expect(chunkError(await executeRequest(ctx({ disk, viewReads: true }), req(C.NBD_CMD_READ, { offset: 1020n * 1024n, length: 8192 })))).toBe(C.NBD_EINVAL);
+    expect(asked).toEqual([]);
+  });
+
   it('gives the reply buffer back and answers EIO when reading into it fails', async () => {
     const taken: Buffer[] = [];
     const pool = new ReplyBuffers();

@@ -29,6 +29,11 @@ export interface CommandContext {
   replyBuffers?: ReplyBuffers;
   /** Whether a READ of this many bytes should copy on a pool thread (Disk ReadOptions.offload). */
   offloadRead?: (length: number) => boolean;
+  /**
+   * READ replies may carry views of the page cache (Disk.readViews) when the Disk has them: only where the
+   * kernel alone reads the reply (a plain socket). Over TLS, OpenSSL would read the mapped pages itself.
+   */
+  viewReads?: boolean;
 }
 
 /** Most descriptors sent in one block-status reply; the client asks again for the rest. */
@@ -50,8 +55,29 @@ class RequestFailure extends Error {
  * microtask shows in the latency.
  */
 export function executeRequest(ctx: CommandContext, req: NbdRequest): Promise<Buffer[]> {
-  if (req.type === C.NBD_CMD_READ && req.length > 0 && ctx.disk.readInto !== undefined) return readReply(ctx, req);
+  if (req.type === C.NBD_CMD_READ && req.length > 0) {
+    const viewed = ctx.viewReads === true ? viewReply(ctx, req) : undefined;
+    if (viewed !== undefined) return Promise.resolve(viewed);
+    if (ctx.disk.readInto !== undefined) return readReply(ctx, req);
+  }
   return run(ctx, req).catch((e: unknown) => [failureReply(ctx, req, e)]);
+}
+
+/**
+ * A READ reply whose data are views of the page cache (Disk.readViews), not copied at all: the kernel copies
+ * the pages into the socket. Undefined when the Disk has no views or not all of the range is cached.
+ */
+function viewReply(ctx: CommandContext, req: NbdRequest): Buffer[] | undefined {
+  if (ctx.disk.readViews === undefined) return undefined;
+  let views: Buffer[] | undefined;
+  try {
+    views = ctx.disk.readViews(readRange(ctx, req), req.length);
+  } catch (e) {
+    return [failureReply(ctx, req, e)];
+  }
+  if (views === undefined) return undefined;
+  views.unshift(ctx.structuredReplies ? offsetDataHeader(req.handle, { offset: req.offset, dataBytes: req.length, done: true }) : simpleReply(req.handle, 0));
+  return views;
 }
 
 function failureReply(ctx: CommandContext, req: NbdRequest, e: unknown): Buffer {

@@ -1,8 +1,10 @@
 // One client connection: drives the sans-I/O handshake and request parser over a socket, runs requests
-// concurrently against the export's Disk and writes replies as they complete (out of order). READs run at
-// most READ_WINDOW_BYTES ahead of the socket, so a deep queue of large reads (nbdcopy keeps 16 MiB asked
-// for) is read from the page cache just before the kernel takes it: on the event loop while this session
-// reads alone, on the thread pool while other sessions read too (OFFLOAD_MIN_BYTES).
+// concurrently against the export's Disk and writes replies as they complete (out of order). A READ whose
+// bytes are all in the page cache is answered with views of it (Disk.readViews): the kernel copies the
+// pages into the socket, once, and nothing is read at all. Other READs run at most READ_WINDOW_BYTES ahead
+// of the socket, so a deep queue of large reads (nbdcopy keeps 16 MiB asked for) is read just before the
+// kernel takes it: on the event loop while this session reads alone, on the thread pool while other
+// sessions read too (OFFLOAD_MIN_BYTES). Over TLS replies are always copies (OpenSSL reads them).
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { executeRequest, type CommandContext } from './commands.js';
@@ -174,6 +176,7 @@ export class NbdSession {
       baseAllocationId: status.negotiated.baseAllocationId,
       replyBuffers: this.options.replyBuffers,
       offloadRead: (length) => length >= OFFLOAD_MIN_BYTES && this.options.readers.several,
+      viewReads: !(this.socket instanceof TLSSocket),
       onDiskError: (error, request) =>
         this.options.logger.warn({ err: error, export: entry.name, type: request.type }, 'NBD request failed'),
     };

@@ -24,6 +24,11 @@ class Gate {
     }
   }
 
+  /** Whether an exclusive step runs or waits: shared work started now would wait for it. */
+  get blocked(): boolean {
+    return this.exclusive !== null;
+  }
+
   async alone<T>(fn: () => Promise<T>): Promise<T> {
     while (this.exclusive !== null) await this.exclusive;
     let done!: () => void;
@@ -59,6 +64,13 @@ export class CowVolume {
 
   readInto(out: Buffer, at: number, offset: number, length: number, offload = false): Promise<void> {
     return this.gate.shared(() => this.top.readInto(out, at, offset, length, offload));
+  }
+
+  /** Page-cache views of the range (CowLayer.viewsInto); undefined when not all cached, or the top is being swapped. */
+  readViews(offset: number, length: number): Buffer[] | undefined {
+    if (this.gate.blocked) return undefined;
+    const views: Buffer[] = [];
+    return this.top.viewsInto(views, offset, length) ? views : undefined;
   }
 
   async write(offset: number, data: Uint8Array, fua: boolean): Promise<void> {
@@ -250,6 +262,11 @@ export class CowDisk implements Disk {
     checkRange(this.sizeBytes, offset, length);
     if (at < 0 || at + length > out.length) throw new RangeError(`Cannot read ${length} bytes into a buffer of ${out.length} at ${at}`);
     await this.volume.readInto(out, at, offset, length, options?.offload === true);
+  }
+
+  readViews(offset: number, length: number): Buffer[] | undefined {
+    checkRange(this.sizeBytes, offset, length);
+    return this.volume.readViews(offset, length);
   }
 
   async write(offset: number, data: Uint8Array, options: { fua?: boolean } = {}): Promise<void> {

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { ABSENT, ClusterMap, DATA, PARTIAL, SUBCLUSTERS, subclusterRunEnd, ZERO } from './cluster-map.js';
 import type { DiskExtent } from './disk.js';
 import { fdatasyncFd, PageCacheFile } from './file-io.js';
+import { FileMapping } from './file-mapping.js';
 import { closeFd, fstatFd, openFd, syncDir, writeJsonAtomic } from './layer-files.js';
 
 export const DEFAULT_CLUSTER_BYTES = 64 * 1024;
@@ -35,6 +36,8 @@ export class CowLayer {
   frozen = true;
   /** Reads and writes of the data file (inline while the page cache absorbs them). */
   readonly dataIo: PageCacheFile;
+  /** The data file's cached pages, for reads that go to a socket uncopied (the file never shrinks). */
+  readonly dataMapping: FileMapping;
 
   private constructor(
     readonly id: string,
@@ -46,6 +49,7 @@ export class CowLayer {
     public base: CowLayer | null,
   ) {
     this.dataIo = new PageCacheFile(dataFd);
+    this.dataMapping = new FileMapping(dataFd, meta.sizeBytes);
   }
 
   get sizeBytes(): number {
@@ -197,6 +201,56 @@ export class CowLayer {
     return allRead(reads);
   }
 
+  /**
+   * readInto without the copy: appends to `out` views of the page cache (and of shared zeroes) for
+   * `[offset, offset + length)` as seen from this layer, and returns true; false, with `out` cut back to
+   * where it was, when some of the bytes are not cached. Range already checked.
+   */
+  viewsInto(out: Buffer[], offset: number, length: number): boolean {
+    const mark = out.length;
+    const cb = this.clusterBytes;
+    const end = offset + length;
+    for (let pos = offset; pos < end; ) {
+      const c = Math.floor(pos / cb);
+      const owner = this.owner(c);
+      let runEnd = Math.min(end, (c + 1) * cb);
+      let ok: boolean;
+      if (owner === MIXED) ok = this.spanViews(c, out, pos, runEnd);
+      else {
+        while (runEnd < end && this.owner(Math.floor(runEnd / cb)) === owner) runEnd = Math.min(end, runEnd + cb);
+        ok = owner === null ? zeroViews(out, runEnd - pos) : owner.dataMapping.viewsInto(out, pos, runEnd - pos);
+      }
+      if (!ok) {
+        out.length = mark;
+        return false;
+      }
+      pos = runEnd;
+    }
+    return true;
+  }
+
+  /** readSpan as views (see viewsInto); false when some bytes are not cached (`out` then holds a part). */
+  private spanViews(c: number, out: Buffer[], from: number, to: number): boolean {
+    const state = this.map.get(c);
+    if (state === DATA) return this.dataMapping.viewsInto(out, from, to - from);
+    if (state === ZERO || (state === ABSENT && this.base === null)) return zeroViews(out, to - from);
+    if (state === ABSENT) return (this.base as CowLayer).spanViews(c, out, from, to);
+    const sb = this.subclusterBytes;
+    const held = this.map.subclusters(c);
+    const clusterStart = c * this.clusterBytes;
+    for (let pos = from; pos < to; ) {
+      const s = Math.floor((pos - clusterStart) / sb);
+      const runEnd = Math.min(to, clusterStart + subclusterRunEnd(held, s) * sb);
+      let ok: boolean;
+      if ((held & (1 << s)) !== 0) ok = this.dataMapping.viewsInto(out, pos, runEnd - pos);
+      else if (this.base === null) ok = zeroViews(out, runEnd - pos);
+      else ok = this.base.spanViews(c, out, pos, runEnd);
+      if (!ok) return false;
+      pos = runEnd;
+    }
+    return true;
+  }
+
   /** Whether clusters from `c` hold data, and where that run (within `limit`) ends. */
   private run(c: number, limit: number): { data: boolean; end: number } {
     const state = this.map.get(c);
@@ -280,12 +334,22 @@ export class CowLayer {
   }
 
   async close(): Promise<void> {
+    this.dataMapping.close();
     await closeFd(this.dataFd);
     await closeFd(this.mapFd);
   }
 }
 
 export { ABSENT, DATA, PARTIAL, ZERO };
+
+/** Zeroes that views of holes share; nothing ever writes into it. */
+const ZEROES = Buffer.alloc(1024 * 1024);
+
+/** Appends views of `length` zero bytes to `out`; true (zeroes are always at hand). */
+function zeroViews(out: Buffer[], length: number): boolean {
+  for (let left = length; left > 0; left -= ZEROES.length) out.push(left >= ZEROES.length ? ZEROES : ZEROES.subarray(0, left));
+  return true;
+}
 
 /**
  * Waits for every read, each filling its own part of one buffer, then fails with the first failure: the

@@ -19,6 +19,13 @@ export interface Disk {
    * buffer (the NBD server reads straight into its reply, behind the header, with no copy).
    */
   readInto?(out: Buffer, at: number, offset: number, length: number, options?: ReadOptions): Promise<void>;
+  /**
+   * Optional: the bytes of `[offset, offset + length)` without copying them, as views of the page cache (and
+   * of shared zeroes) in order, when all of them are cached right now; undefined when not (read them then).
+   * Range checks as `read`. The views are for the kernel (a socket write), not for JavaScript: their pages
+   * are unmapped when the Disk closes, and they show later writes to the range.
+   */
+  readViews?(offset: number, length: number): Buffer[] | undefined;
   write(offset: number, data: Uint8Array, options?: { fua?: boolean }): Promise<void>;
   flush(): Promise<void>;
   discard(offset: number, length: number): Promise<void>;

@@ -21,6 +21,7 @@ diskConformance('FileDisk', {
     await disk.close();
     return FileDisk.open((disk as FileDisk).path, { readOnly: true });
   },
+  views: true,
 });
 
 describe('FileDisk', () => {

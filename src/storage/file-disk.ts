@@ -5,6 +5,7 @@ import { notFound, AppError } from '../core/errors.js';
 import { checkRange, checkWritable } from './disk-checks.js';
 import type { Disk, DiskExtent, ReadOptions } from './disk.js';
 import { fdatasyncFd, PageCacheFile, writeZeroes } from './file-io.js';
+import { FileMapping } from './file-mapping.js';
 import { punchHole } from './punch-hole.js';
 
 /** Zero ranges at least this long are punched out of the file rather than written (one process per punch). */
@@ -23,6 +24,7 @@ export interface FileDiskOptions {
 export class FileDisk implements Disk {
   private closed = false;
   private readonly io: PageCacheFile;
+  private readonly mapping: FileMapping;
 
   private constructor(
     private readonly fd: number,
@@ -31,6 +33,7 @@ export class FileDisk implements Disk {
     readonly readOnly: boolean,
   ) {
     this.io = new PageCacheFile(fd);
+    this.mapping = new FileMapping(fd, sizeBytes);
   }
 
   /** Opens `path`; missing file → AppError `STORAGE_FILE_NOT_FOUND` (kind not_found). */
@@ -63,6 +66,12 @@ export class FileDisk implements Disk {
       return Promise.reject(invalid);
     }
     return this.io.read(out, at, length, offset, options?.offload === true);
+  }
+
+  readViews(offset: number, length: number): Buffer[] | undefined {
+    checkRange(this.sizeBytes, offset, length);
+    const views: Buffer[] = [];
+    return this.mapping.viewsInto(views, offset, length) ? views : undefined;
   }
 
   async write(offset: number, data: Uint8Array, options: { fua?: boolean } = {}): Promise<void> {
@@ -110,6 +119,7 @@ export class FileDisk implements Disk {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.mapping.close();
     await new Promise<void>((resolve, reject) => close(this.fd, (error) => (error ? reject(error) : resolve())));
   }
 }

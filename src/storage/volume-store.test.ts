@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +35,7 @@ diskConformance('CoW volume (empty)', {
     const store = await freshStore();
     return store.openDisk(await store.createEmptyVolume(size));
   },
+  views: true,
 });
 
 diskConformance('CoW volume (clone of a zero image)', {
@@ -42,6 +44,7 @@ diskConformance('CoW volume (clone of a zero image)', {
     const image = await importBuffer(store, Buffer.alloc(size));
     return store.openDisk(await store.cloneVolume(image));
   },
+  views: true,
 });
 
 describe('VolumeStore', () => {
@@ -334,6 +337,52 @@ describe('CoW writes', () => {
     }
     await disk.close();
     await store.close();
+  });
+
+  it('readViews() down a three-layer chain, PARTIAL clusters and zeroes included, gives read()\'s bytes; nothing while a layer\'s pages are out of the cache', async () => {
+    const store = await freshStore();
+    const content = pattern(2 * MiB, 23);
+    content.fill(0, 1536 * KiB, 1600 * KiB); // a zero cluster: a hole in the image
+    const image = await importBuffer(store, content);
+    const middle = await store.cloneVolume(image);
+    const writer = await store.openDisk(middle);
+    await writer.write(68 * KiB, Buffer.alloc(8 * KiB, 0xd1)); // PARTIAL in the middle layer
+    await writer.write(640 * KiB, Buffer.alloc(64 * KiB, 0xd2));
+    await writer.close();
+    const frozen = (await store.freeze(middle)).imageId;
+    const top = await store.cloneVolume(frozen);
+    const disk = await store.openDisk(top);
+    await disk.write(70 * KiB + 100, Buffer.alloc(3000, 0xd3)); // PARTIAL over PARTIAL
+    await disk.write(700 * KiB, Buffer.alloc(100 * KiB, 0xd4));
+    await disk.discard(1024 * KiB, 128 * KiB);
+    const whole = await disk.read(0, 2 * MiB);
+    let seed = 5;
+    const next = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const ranges = [[0, 2 * MiB], [64 * KiB, 16 * KiB], [1500 * KiB, 200 * KiB]];
+    for (let i = 0; i < 40; i++) {
+      const offset = next(2 * MiB);
+      ranges.push([offset, 1 + next(2 * MiB - offset)]);
+    }
+    for (const [offset, length] of ranges as [number, number][]) {
+      const views = disk.readViews!(offset, length);
+      expect(views, `views of ${offset}+${length}`).toBeDefined();
+      expect(Buffer.concat(views!).equals(whole.subarray(offset, offset + length))).toBe(true);
+    }
+    // reopened with the image's data file out of the page cache (pages mapped by a process stay in it):
+    // ranges reading the image give no views, the top layer's still do, and a read brings the pages back
+    await disk.close();
+    await store.close();
+    execFileSync('sync');
+    const imageLayer = store.chainOf(image)[0] as string;
+    execFileSync('dd', [`if=${join(store.dir, 'layers', imageLayer, 'data')}`, 'iflag=nocache', 'count=0', 'status=none']);
+    const reopened = await openVolumeStore(store.dir);
+    const again = await reopened.openDisk(top);
+    expect(again.readViews!(0, 64 * KiB)).toBeUndefined();
+    expect(Buffer.concat(again.readViews!(700 * KiB, 100 * KiB)!).equals(whole.subarray(700 * KiB, 800 * KiB))).toBe(true);
+    expect((await again.read(0, 64 * KiB)).equals(whole.subarray(0, 64 * KiB))).toBe(true);
+    expect(Buffer.concat(again.readViews!(0, 64 * KiB)!).equals(whole.subarray(0, 64 * KiB))).toBe(true);
+    await again.close();
+    await reopened.close();
   });
 
   it('a read split across layers fails only once every piece has settled: its buffer is never handed back while still filled', async () => {

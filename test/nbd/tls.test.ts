@@ -5,8 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ExportRegistry, startNbdServer, type NbdServer } from '../../src/nbd/index.js';
+import { FileDisk } from '../../src/storage/index.js';
 import { connect } from 'node:net';
 import * as C from '../../src/nbd/protocol/constants.js';
 import { optionBytes } from './raw-client.js';
@@ -120,5 +121,27 @@ describe('NBD over TLS', () => {
     expect(acked.readUInt32BE(18 + 12)).toBe(C.NBD_REP_ACK);
     await session(garbage, Buffer.alloc(0));
     expect((await tool('nbdinfo', ['--size', nbds(offered, 'small')])).trim()).toBe(String(MiB));
+  });
+
+  it('READ replies over TLS are copies, never views of the page cache (OpenSSL reads them in user space); clear text uses views', async () => {
+    requireTool('nbdcopy', 'libnbd-bin');
+    const data = randomBytes(4 * MiB);
+    writeFileSync(join(dir, 'mapped.img'), data);
+    const mapped = await FileDisk.open(join(dir, 'mapped.img'), { readOnly: true });
+    await mapped.read(0, data.length); // cached: views are possible
+    const views = vi.spyOn(mapped, 'readViews');
+    registry.add('mapped', mapped, { readOnly: true });
+    try {
+      await tool('nbdcopy', [nbds(offered, 'mapped'), join(dir, 'mapped-tls.img')]);
+      expect(readFileSync(join(dir, 'mapped-tls.img')).equals(data)).toBe(true);
+      expect(views).not.toHaveBeenCalled();
+      await tool('nbdcopy', [`nbd://127.0.0.1:${offered.port}/mapped`, join(dir, 'mapped-plain.img')]);
+      expect(readFileSync(join(dir, 'mapped-plain.img')).equals(data)).toBe(true);
+      expect(views).toHaveBeenCalled();
+      expect(views.mock.results.some((r) => r.type === 'return' && r.value !== undefined)).toBe(true);
+    } finally {
+      await registry.remove('mapped');
+      await mapped.close();
+    }
   });
 });

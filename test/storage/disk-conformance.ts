@@ -7,6 +7,8 @@ export interface DiskFactory {
   make: (sizeBytes: number) => Promise<Disk>;
   /** The same disk, reopened read-only (after close of the writable one). */
   reopenReadOnly?: (disk: Disk) => Promise<Disk>;
+  /** The disk gives page-cache views (readViews) of bytes it just wrote or read. */
+  views?: boolean;
 }
 
 const KiB = 1024;
@@ -55,6 +57,24 @@ export function diskConformance(name: string, factory: DiskFactory): void {
       expect(all.equals(expected)).toBe(true);
       await disk.close();
     });
+
+    if (factory.views === true) {
+      it('readViews() gives, in order, the bytes read() returns: data, discarded and never-written ranges', async () => {
+        const disk = await factory.make(4 * MiB);
+        await disk.write(64 * KiB - 5, pattern(300 * KiB, 2));
+        await disk.write(1 * MiB + 512, pattern(4 * KiB, 3));
+        await disk.discard(128 * KiB, 64 * KiB);
+        const ranges = [[0, 4 * MiB], [64 * KiB - 6, 300 * KiB + 2], [130 * KiB, 5], [1 * MiB, 16 * KiB], [4 * MiB - 1, 1]] as const;
+        for (const [offset, length] of ranges) {
+          const expected = await disk.read(offset, length); // the read also brings every page into the cache
+          const views = disk.readViews?.(offset, length);
+          expect(views, `views of ${offset}+${length}`).toBeDefined();
+          expect(Buffer.concat(views as Buffer[]).equals(expected)).toBe(true);
+        }
+        expect(() => disk.readViews?.(4 * MiB - 1, 2)).toThrow(RangeError);
+        await disk.close();
+      });
+    }
 
     it('rejects ranges outside the disk with a RangeError', async () => {
       const disk = await factory.make(1 * MiB);
