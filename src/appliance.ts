@@ -33,7 +33,7 @@ import { ExtWorkerPool } from './guestfs/ext/index.js';
 import { openGuestSession } from './guestfs/open-session.js';
 import { ExportRegistry, startNbdServer, type ExportOptions, type NbdEndpoint, type NbdServer } from './nbd/index.js';
 import { HostSandbox, type HostLimits } from './planscript/host.js';
-import { goldenImageBytes, openVolumeStore, type Disk, type VolumeStore } from './storage/index.js';
+import { fileMappingSupport, goldenImageBytes, openVolumeStore, type Disk, type VolumeStore } from './storage/index.js';
 import { newResourceId } from './core/ids.js';
 import { isoNow } from './core/time.js';
 import { createBundleServices, type BundleServices } from './bundles/index.js';
@@ -180,6 +180,7 @@ export async function createAppliance(options: ApplianceOptions): Promise<Applia
   const identity = { id: applianceId, name: `Streamer ${hostname()}`, address: '127.0.0.1', created: (await store.meta.get('appliance.created')) ?? isoNow() };
 
   const volumeStore = await openVolumeStore(join(options.dataDir, 'volumes'));
+  if (!fileMappingSupport.available) logger.warn({ reason: fileMappingSupport.reason }, 'NBD replies are copied out of the page cache (slower): the file-mapping addon is missing');
   // The data plane: OS volumes (read-write) and golden images (read-only) exported over NBD.
   const registry = new ExportRegistry();
   const nbdOptions = options.nbd ?? DEFAULT_NBD;

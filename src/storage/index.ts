@@ -2,6 +2,7 @@
 export type { Disk, DiskExtent, ReadOptions } from './disk.js';
 export { FileDisk, type FileDiskOptions } from './file-disk.js';
 export { MemoryDisk } from './memory-disk.js';
+export { fileMappingSupport } from './file-mapping.js';
 export { openVolumeStore, VolumeStore, type StoreRecord, type VolumeStoreOptions } from './volume-store.js';
 export type { ImportedImage, ImportOptions } from './image-import.js';
 export { detectFormat, type ImageFormat } from './image-format.js';
