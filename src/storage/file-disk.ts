@@ -20,6 +20,8 @@ export interface FileDiskOptions {
  * A Disk whose bytes are the file's bytes. `sizeBytes` is the file size at open (fixed afterwards).
  * `flush` is fdatasync; `discard` and large `zero` ranges punch holes (falling back to writing zeroes
  * where the filesystem cannot); `extents` reports the whole range as data (Node cannot reach SEEK_HOLE).
+ * `readViews` maps the file (FileMapping): it must not shrink while open, or replies sent from its lost pages
+ * fail their connection.
  */
 export class FileDisk implements Disk {
   private closed = false;
