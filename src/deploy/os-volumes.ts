@@ -35,9 +35,6 @@ export interface OsVolume extends Envelope {
   dependentArtifacts: unknown[] | null;
 }
 
-/** Where the NBD server listens (for export addresses and the module's boot target). */
-export type ExportEndpoint = NbdEndpoint;
-
 /** Allocation as the volume store reports it. */
 export type VolumeAllocation = (storageId: string) => Promise<{ provisionedBytes: number; allocatedBytes: number }>;
 
@@ -46,7 +43,7 @@ const columns = (doc: OsVolumeDoc) => ({ golden_image_id: doc.goldenImageId, ser
 export class OsVolumes {
   constructor(
     private readonly store: Store,
-    private readonly endpoint: ExportEndpoint,
+    private readonly endpoint: NbdEndpoint,
     private readonly allocation: VolumeAllocation,
   ) {}
 
