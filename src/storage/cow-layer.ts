@@ -153,51 +153,13 @@ export class CowLayer {
    * its copy (the pool's reads are cheap when a stream's contiguous ones merge into one preadv).
    */
   readInto(out: Buffer, at: number, offset: number, length: number, offload = false): Promise<void> {
-    const cb = this.clusterBytes;
     const reads: Promise<void>[] = [];
-    const end = offset + length;
-    for (let pos = offset; pos < end; ) {
-      const c = Math.floor(pos / cb);
-      const owner = this.owner(c);
-      let runEnd = Math.min(end, (c + 1) * cb);
+    this.walk(offset, offset + length, (owner, pos, n) => {
       const into = at + (pos - offset);
-      if (owner === MIXED) reads.push(this.readSpan(c, out, into, pos, runEnd));
-      else {
-        // extend the run while the next clusters come from the same layer: one pread per run
-        while (runEnd < end && this.owner(Math.floor(runEnd / cb)) === owner) runEnd = Math.min(end, runEnd + cb);
-        const whole = pos === offset && runEnd === end;
-        if (owner === null) out.fill(0, into, into + (runEnd - pos));
-        else reads.push(owner.dataIo.read(out, into, runEnd - pos, pos, offload && whole));
-      }
-      pos = runEnd;
-    }
-    return allRead(reads);
-  }
-
-  /** Reads `[from, to)`, within cluster `c`, as seen from this layer: sub-cluster by sub-cluster where PARTIAL. */
-  private readSpan(c: number, out: Buffer, at: number, from: number, to: number): Promise<void> {
-    const state = this.map.get(c);
-    if (state === DATA) return this.dataIo.read(out, at, to - from, from);
-    if (state === ZERO || (state === ABSENT && this.base === null)) {
-      out.fill(0, at, at + (to - from));
-      return Promise.resolve();
-    }
-    if (state === ABSENT) return (this.base as CowLayer).readSpan(c, out, at, from, to);
-    const sb = this.subclusterBytes;
-    const held = this.map.subclusters(c);
-    const clusterStart = c * this.clusterBytes;
-    const reads: Promise<void>[] = [];
-    for (let pos = from; pos < to; ) {
-      const s = Math.floor((pos - clusterStart) / sb);
-      const mine = (held & (1 << s)) !== 0;
-      // over the following sub-clusters read from the same place
-      const runEnd = Math.min(to, clusterStart + subclusterRunEnd(held, s) * sb);
-      const into = at + (pos - from);
-      if (mine) reads.push(this.dataIo.read(out, into, runEnd - pos, pos));
-      else if (this.base === null) out.fill(0, into, into + (runEnd - pos));
-      else reads.push(this.base.readSpan(c, out, into, pos, runEnd));
-      pos = runEnd;
-    }
+      if (owner === null) out.fill(0, into, into + n);
+      else reads.push(owner.dataIo.read(out, into, n, pos, offload && n === length));
+      return true;
+    });
     return allRead(reads);
   }
 
@@ -208,44 +170,55 @@ export class CowLayer {
    */
   viewsInto(out: Buffer[], offset: number, length: number): boolean {
     const mark = out.length;
+    const complete = this.walk(offset, offset + length, (owner, pos, n) =>
+      owner === null ? zeroViews(out, n) : owner.dataMapping.viewsInto(out, pos, n),
+    );
+    if (!complete) out.length = mark;
+    return complete;
+  }
+
+  /**
+   * Walks `[offset, end)` as seen from this layer, in order: `visit(owner, pos, n)` for each run read from
+   * the data file of layer `owner`, or reading as zeroes (`owner` null). Runs of whole clusters from one
+   * place are merged; PARTIAL clusters go sub-cluster by sub-cluster. Stops, returning false, when `visit`
+   * returns false.
+   */
+  private walk(offset: number, end: number, visit: RunVisitor): boolean {
     const cb = this.clusterBytes;
-    const end = offset + length;
     for (let pos = offset; pos < end; ) {
       const c = Math.floor(pos / cb);
       const owner = this.owner(c);
       let runEnd = Math.min(end, (c + 1) * cb);
-      let ok: boolean;
-      if (owner === MIXED) ok = this.spanViews(c, out, pos, runEnd);
-      else {
+      if (owner === MIXED) {
+        if (!this.walkSpan(c, pos, runEnd, visit)) return false;
+      } else {
+        // extend the run while the next clusters come from the same layer: one piece per run
         while (runEnd < end && this.owner(Math.floor(runEnd / cb)) === owner) runEnd = Math.min(end, runEnd + cb);
-        ok = owner === null ? zeroViews(out, runEnd - pos) : owner.dataMapping.viewsInto(out, pos, runEnd - pos);
-      }
-      if (!ok) {
-        out.length = mark;
-        return false;
+        if (!visit(owner, pos, runEnd - pos)) return false;
       }
       pos = runEnd;
     }
     return true;
   }
 
-  /** readSpan as views (see viewsInto); false when some bytes are not cached (`out` then holds a part). */
-  private spanViews(c: number, out: Buffer[], from: number, to: number): boolean {
+  /** walk() within cluster `c`, over `[from, to)`: sub-cluster by sub-cluster where PARTIAL. */
+  private walkSpan(c: number, from: number, to: number, visit: RunVisitor): boolean {
     const state = this.map.get(c);
-    if (state === DATA) return this.dataMapping.viewsInto(out, from, to - from);
-    if (state === ZERO || (state === ABSENT && this.base === null)) return zeroViews(out, to - from);
-    if (state === ABSENT) return (this.base as CowLayer).spanViews(c, out, from, to);
+    if (state === DATA) return visit(this, from, to - from);
+    if (state === ZERO || (state === ABSENT && this.base === null)) return visit(null, from, to - from);
+    if (state === ABSENT) return (this.base as CowLayer).walkSpan(c, from, to, visit);
     const sb = this.subclusterBytes;
     const held = this.map.subclusters(c);
     const clusterStart = c * this.clusterBytes;
     for (let pos = from; pos < to; ) {
       const s = Math.floor((pos - clusterStart) / sb);
+      // over the following sub-clusters read from the same place
       const runEnd = Math.min(to, clusterStart + subclusterRunEnd(held, s) * sb);
-      let ok: boolean;
-      if ((held & (1 << s)) !== 0) ok = this.dataMapping.viewsInto(out, pos, runEnd - pos);
-      else if (this.base === null) ok = zeroViews(out, runEnd - pos);
-      else ok = this.base.spanViews(c, out, pos, runEnd);
-      if (!ok) return false;
+      let more: boolean;
+      if ((held & (1 << s)) !== 0) more = visit(this, pos, runEnd - pos);
+      else if (this.base === null) more = visit(null, pos, runEnd - pos);
+      else more = this.base.walkSpan(c, pos, runEnd, visit);
+      if (!more) return false;
       pos = runEnd;
     }
     return true;
@@ -341,6 +314,9 @@ export class CowLayer {
 }
 
 export { ABSENT, DATA, PARTIAL, ZERO };
+
+/** One run of a walk over a layer's chain: `n` bytes at `pos` from `owner`'s data file, or zeroes (null). */
+type RunVisitor = (owner: CowLayer | null, pos: number, n: number) => boolean;
 
 /** Zeroes that views of holes share; nothing ever writes into it. */
 const ZEROES = Buffer.alloc(1024 * 1024);
